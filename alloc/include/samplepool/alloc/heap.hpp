@@ -1,0 +1,14 @@
+// samplepool/alloc/heap.hpp: the default backend, aligned operator new.
+#pragma once
+
+#include <memory>
+
+#include "samplepool/alloc/backend.hpp"
+
+namespace samplepool::alloc {
+
+// Uses ::operator new(size, align_val_t, nothrow): whatever malloc the process
+// runs (glibc, or jemalloc when it is linked in; see jemalloc.hpp).
+std::shared_ptr<Backend> make_heap_backend();
+
+}  // namespace samplepool::alloc

@@ -1,0 +1,30 @@
+// samplepool/alloc/jemalloc.hpp: a backend on a dedicated jemalloc arena.
+//
+// Each backend creates its own arena (mallctl "arenas.create") and allocates
+// with mallocx(MALLOCX_ARENA | MALLOCX_ALIGN | MALLOCX_TCACHE_NONE): pool
+// memory never mixes with the application's heap and never sits in a thread
+// cache, so the arena's statistics ("stats.arenas.<i>.small.allocated" and
+// ".large.allocated", read after an "epoch" refresh) show exactly the bytes
+// the pools hold. The arena is destroyed with the backend.
+//
+// Linking note: Debian's libjemalloc is built without a symbol prefix, so
+// linking it (which SAMPLEPOOL_WITH_JEMALLOC=ON does, through the installed
+// package's dependencies) makes jemalloc the malloc of the whole embedding
+// process. Build with -DSAMPLEPOOL_WITH_JEMALLOC=OFF to keep the system
+// malloc; make_jemalloc_backend() then returns Errc::not_supported.
+#pragma once
+
+#include <memory>
+
+#include "samplepool/alloc/backend.hpp"
+
+namespace samplepool::alloc {
+
+// Creates a backend with a fresh jemalloc arena. Errc::not_supported when
+// built without jemalloc, Errc::out_of_memory if the arena cannot be made.
+Errc make_jemalloc_backend(std::shared_ptr<Backend>* out);
+
+// True when this build includes the jemalloc backend.
+bool jemalloc_available() noexcept;
+
+}  // namespace samplepool::alloc

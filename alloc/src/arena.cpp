@@ -1,0 +1,46 @@
+#include "samplepool/alloc/arena.hpp"
+
+#include <bit>
+#include <cstdint>
+
+#include "samplepool/alloc/heap.hpp"
+
+namespace samplepool::alloc {
+
+Arena::Arena(std::shared_ptr<Backend> backend)
+    : backend_(backend ? std::move(backend) : make_heap_backend()) {}
+
+Errc Arena::allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept {
+  if (out == nullptr || bytes == 0) return Errc::invalid_argument;
+  if (!std::has_single_bit(alignment)) return Errc::bad_alignment;
+  // Backends round sizes up to pages or alignment; refuse anything whose
+  // rounding could wrap rather than let a backend wrap it.
+  if (bytes > static_cast<std::size_t>(PTRDIFF_MAX) - alignment) return Errc::too_large;
+  void* p = nullptr;
+  const Errc e = backend_->allocate(bytes, alignment, &p);
+  if (e != Errc::ok) {
+    failures_.fetch_add(1, std::memory_order_relaxed);  // statistics: relaxed throughout
+    return e;
+  }
+  allocations_.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t now = in_use_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  std::uint64_t peak = peak_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+  *out = p;
+  return Errc::ok;
+}
+
+void Arena::deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept {
+  if (p == nullptr) return;
+  backend_->deallocate(p, bytes, alignment);
+  in_use_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+ArenaStats Arena::stats() const noexcept {
+  return ArenaStats{in_use_.load(std::memory_order_relaxed), peak_.load(std::memory_order_relaxed),
+                    allocations_.load(std::memory_order_relaxed),
+                    failures_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace samplepool::alloc

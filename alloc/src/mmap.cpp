@@ -1,0 +1,96 @@
+#include "samplepool/alloc/mmap.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace samplepool::alloc {
+namespace {
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;  // x86-64 default hugetlb size
+
+std::size_t round_up(std::size_t n, std::size_t to) noexcept { return (n + to - 1) / to * to; }
+
+std::size_t page_size() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+
+// The mapping granule for a region: huge pages need 2 MiB units, larger
+// alignments need the whole alignment, or nothing finer than a page.
+std::size_t granule(const MmapOptions& o, std::size_t alignment) noexcept {
+  std::size_t g = page_size();
+  if (o.huge_pages != HugePages::none && g < kHugePage) g = kHugePage;
+  return alignment > g ? alignment : g;
+}
+
+// Maps `len` bytes aligned to `align` (a multiple of the page size) by
+// over-mapping and trimming both ends.
+void* map_aligned(std::size_t len, std::size_t align, int extra_flags) noexcept {
+  const std::size_t span = len + (align > page_size() ? align : 0);
+  void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra_flags, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const auto base = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t start = (base + align - 1) / align * align;
+  if (start > base) munmap(raw, start - base);
+  const std::uintptr_t end = start + len;
+  if (base + span > end) munmap(reinterpret_cast<void*>(end), base + span - end);
+  return reinterpret_cast<void*>(start);
+}
+
+}  // namespace
+
+const char* MmapBackend::describe() const noexcept {
+  switch (options_.huge_pages) {
+    case HugePages::transparent: return options_.lock ? "mmap thp locked" : "mmap thp";
+    case HugePages::explicit_: return options_.lock ? "mmap hugetlb locked" : "mmap hugetlb";
+    case HugePages::none: break;
+  }
+  return options_.lock ? "mmap 4k locked" : "mmap 4k";
+}
+
+Errc MmapBackend::allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept {
+  const std::size_t g = granule(options_, alignment);
+  const std::size_t len = round_up(bytes, g);
+  void* p = nullptr;
+  if (options_.huge_pages == HugePages::explicit_) {
+    // MAP_HUGETLB mappings come 2 MiB aligned; populate them up front.
+    p = mmap(nullptr, len, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (options_.populate ? MAP_POPULATE : 0), -1, 0);
+    if (p == MAP_FAILED || reinterpret_cast<std::uintptr_t>(p) % alignment != 0) {
+      if (p != MAP_FAILED) munmap(p, len);
+      p = nullptr;
+      fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      hugetlb_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (p == nullptr) {
+    p = map_aligned(len, g, 0);
+    if (p == nullptr) return Errc::out_of_memory;
+    if (options_.huge_pages != HugePages::none) madvise(p, len, MADV_HUGEPAGE);
+    // MAP_POPULATE on the over-sized mapping would fault pages we trim, so
+    // pre-fault the kept range instead (MADV_POPULATE_WRITE needs 5.14+;
+    // touching each page works everywhere).
+    if (options_.populate) {
+      auto* bytes_p = static_cast<volatile unsigned char*>(p);
+      for (std::size_t off = 0; off < len; off += page_size()) bytes_p[off] = 0;
+    }
+  }
+  if (options_.lock && mlock(p, len) != 0) {
+    munmap(p, len);
+    return Errc::not_supported;
+  }
+  *out = p;
+  return Errc::ok;
+}
+
+void MmapBackend::deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept {
+  const std::size_t len = round_up(bytes, granule(options_, alignment));
+  munmap(p, len);  // also drops any mlock
+}
+
+std::shared_ptr<MmapBackend> make_mmap_backend(MmapOptions options) {
+  return std::make_shared<MmapBackend>(options);
+}
+
+}  // namespace samplepool::alloc

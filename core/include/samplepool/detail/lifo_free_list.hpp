@@ -1,0 +1,116 @@
+// samplepool/detail/lifo_free_list.hpp: the default free list, a lock-free
+// Treiber stack of slot indices with a tagged head.
+//
+// Purpose: LIFO reuse keeps the most recently released (cache-warm) sample
+// on top. No allocation, no lock: push and pop are one CAS each when
+// uncontended.
+//
+// Head word (64 bits), a value type whose transitions assert their inputs:
+//   bits  0..31  index of the top slot, kNoSlot when empty
+//   bits 32..63  tag, incremented by every successful push and pop
+// Invariant: a slot index is on the list at most once; the tag makes a
+// stale head fail its CAS. The tag is 32 bits wide (boost's freelist uses 16,
+// a small ABA window under preemption): an ABA now needs a thread to sleep
+// between its load and its CAS through exactly 2^32 operations.
+//
+// Thread safety: push/try_pop from any thread; reset() only while no thread
+// can touch the list (the pool holds its control mutex and no acquire or
+// held sample exists).
+//
+// Memory ordering:
+//  - push(): the link store is relaxed; the CAS is release (seq_cst) and
+//    publishes both the link and everything the releaser wrote to the sample.
+//  - try_pop(): the head load and the successful CAS are acquire (seq_cst),
+//    pairing with push's CAS: the popper sees the link and the sample's data.
+//    Reading the link of a slot that another thread has just popped is fine:
+//    the link is atomic, and the tag makes our CAS fail.
+//  - Both are seq_cst so they take part in the wake channel's store-load
+//    pair (wake_channel.hpp): a push is ordered before the releaser's
+//    sleeper check, and a waiter's sleeper registration before its re-pop.
+#pragma once
+
+#include <atomic>
+#include <cassert>
+#include <cstdint>
+
+#include "samplepool/config.hpp"
+#include "samplepool/detail/slot.hpp"
+
+namespace samplepool::detail {
+
+class LifoFreeList {
+ public:
+  class Head {
+   public:
+    constexpr Head() noexcept = default;
+    constexpr explicit Head(std::uint64_t raw) noexcept : raw_(raw) {}
+    constexpr std::uint32_t top() const noexcept { return static_cast<std::uint32_t>(raw_); }
+    constexpr std::uint32_t tag() const noexcept { return static_cast<std::uint32_t>(raw_ >> 32); }
+    constexpr std::uint64_t raw() const noexcept { return raw_; }
+    constexpr bool empty() const noexcept { return top() == kNoSlot; }
+    constexpr Head with_push(std::uint32_t index) const noexcept {
+      assert(index != kNoSlot && index != top());
+      return make(index, tag() + 1);
+    }
+    constexpr Head with_pop(std::uint32_t next) const noexcept {
+      assert(!empty() && next != top());
+      return make(next, tag() + 1);
+    }
+    static constexpr Head make(std::uint32_t top, std::uint32_t tag) noexcept {
+      return Head{(std::uint64_t{tag} << 32) | top};
+    }
+
+   private:
+    std::uint64_t raw_ = std::uint64_t{kNoSlot};
+  };
+
+  // Builds the list 0, 1, ..., n-1 (0 on top) over `slots`. Not thread-safe.
+  void reset(SampleSlot* slots, std::uint32_t n) noexcept {
+    slots_ = slots;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      slots[i].next.store(i + 1 < n ? i + 1 : kNoSlot, std::memory_order_relaxed);
+    }
+    const Head old{head_.load(std::memory_order_relaxed)};
+    head_.store(Head::make(n ? 0 : kNoSlot, old.tag() + 1).raw(), std::memory_order_release);
+  }
+
+  bool try_pop(std::uint32_t& index) noexcept {
+    Head h{head_.load(std::memory_order_seq_cst)};
+    for (;;) {
+      if (h.empty()) return false;
+      const std::uint32_t next = slots_[h.top()].next.load(std::memory_order_relaxed);
+      std::uint64_t expected = h.raw();
+      if (head_.compare_exchange_weak(expected, h.with_pop(next).raw(),
+                                      std::memory_order_seq_cst, std::memory_order_seq_cst)) {
+        index = h.top();
+        return true;
+      }
+      h = Head{expected};
+    }
+  }
+
+  void push(std::uint32_t index) noexcept {
+    Head h{head_.load(std::memory_order_relaxed)};
+    for (;;) {
+      slots_[index].next.store(h.top(), std::memory_order_relaxed);
+      std::uint64_t expected = h.raw();
+      if (head_.compare_exchange_weak(expected, h.with_push(index).raw(),
+                                      std::memory_order_seq_cst, std::memory_order_relaxed)) {
+        return;
+      }
+      h = Head{expected};
+    }
+  }
+
+  // Racy by nature: the top index, for tests and debugging.
+  Head head_approx() const noexcept { return Head{head_.load(std::memory_order_relaxed)}; }
+
+ private:
+  alignas(kCacheLine) std::atomic<std::uint64_t> head_{Head{}.raw()};
+  SampleSlot* slots_ = nullptr;  // read-only between resets; shares the head's line
+};
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(sizeof(LifoFreeList) == kCacheLine);
+
+}  // namespace samplepool::detail

@@ -1,0 +1,103 @@
+// samplepool/detail/slot.hpp: the per-sample header.
+//
+// Purpose: everything the pool keeps about one sample, apart from its payload.
+// Headers live in their own array (not in front of the payload), so that
+// writing a frame never shares a cache line with another thread's refcount,
+// and so the payload arena can come from any backend (huge pages, mlock).
+//
+// Each header is aligned to a cache line: two threads working on neighbouring
+// samples never share a line. The first line is hot (refcount, free-list
+// link, pointers); the second is the IMediaSample metadata.
+//
+// Ownership: a slot with refs == 0 is free and belongs to the free list; a
+// slot with refs > 0 belongs to its holders. Metadata (flags, times, actual
+// length) is written only by holders; a sample shared between threads
+// (refs > 1) needs the holders' own synchronization for its setters, as an
+// IMediaSample does. The release that returns a slot publishes its metadata
+// to the next acquirer through the free list (release push, acquire pop).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "samplepool/config.hpp"
+
+namespace samplepool {
+class Pool;
+}
+
+namespace samplepool::detail {
+
+inline constexpr std::uint32_t kNoSlot = 0xffff'ffffu;
+
+// Sample flag bits (SampleSlot::flags).
+enum SampleFlag : std::uint32_t {
+  kSyncPoint = 1u << 0,
+  kPreroll = 1u << 1,
+  kDiscontinuity = 1u << 2,
+  kTimeValid = 1u << 3,
+  kStopValid = 1u << 4,
+  kMediaTimeValid = 1u << 5,
+};
+
+struct alignas(kCacheLine) SampleSlot {
+  // --- hot line: touched by every acquire and release ------------------------
+  std::atomic<std::uint32_t> refs{0};        // 0: free (on the free list)
+  std::atomic<std::uint32_t> next{kNoSlot};  // free-list link
+  std::uint32_t index = 0;                   // position in the pool's slot array
+  std::uint32_t flags = 0;                   // SampleFlag bits; cleared on recycle
+  std::byte* data = nullptr;                 // payload, after the prefix
+  Pool* pool = nullptr;                      // owner; valid while any reference lives
+  std::size_t actual = 0;                    // actual data length; survives recycling
+  std::size_t size = 0;                      // granted size (fixed per arena)
+  std::size_t prefix = 0;                    // prefix bytes before data (fixed per arena)
+  // --- metadata line ----------------------------------------------------------
+  alignas(kCacheLine) std::int64_t time_start = 0;
+  std::int64_t time_end = 0;
+  std::int64_t media_start = 0;
+  std::int64_t media_end = 0;
+  // Extension area for a layer above the pool (the DirectShow sample object
+  // lives here): constructed by that layer on first use, trivially
+  // destructible, discarded with the arena. ext_object is null until then.
+  void* ext_object = nullptr;
+  alignas(8) std::byte ext[16];
+};
+
+// Metadata transitions, shared by every API shape (Sample, IMediaSample, C).
+// Holder-only: see "Ownership" above.
+inline bool has_flag(const SampleSlot& s, std::uint32_t bit) noexcept { return (s.flags & bit) != 0; }
+inline void set_flags(SampleSlot& s, std::uint32_t on, std::uint32_t off) noexcept {
+  s.flags = (s.flags & ~off) | on;
+}
+inline void set_flag(SampleSlot& s, std::uint32_t bit, bool on) noexcept {
+  set_flags(s, on ? bit : 0, on ? 0 : bit);
+}
+inline void set_start_time(SampleSlot& s, std::int64_t start) noexcept {
+  s.time_start = start;
+  set_flags(s, kTimeValid, kStopValid);
+}
+inline void set_time(SampleSlot& s, std::int64_t start, std::int64_t stop) noexcept {
+  s.time_start = start;
+  s.time_end = stop;
+  set_flags(s, kTimeValid | kStopValid, 0);
+}
+inline void clear_time(SampleSlot& s) noexcept { set_flags(s, 0, kTimeValid | kStopValid); }
+inline void set_media_time(SampleSlot& s, std::int64_t start, std::int64_t stop) noexcept {
+  s.media_start = start;
+  s.media_end = stop;
+  set_flags(s, kMediaTimeValid, 0);
+}
+inline void clear_media_time(SampleSlot& s) noexcept { set_flags(s, 0, kMediaTimeValid); }
+// False (and no change) when n exceeds the sample's size.
+inline bool set_actual_length(SampleSlot& s, std::size_t n) noexcept {
+  if (n > s.size) return false;
+  s.actual = n;
+  return true;
+}
+
+static_assert(sizeof(SampleSlot) == 2 * kCacheLine, "hot line + metadata line");
+static_assert(alignof(SampleSlot) == kCacheLine);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+}  // namespace samplepool::detail

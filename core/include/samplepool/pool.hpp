@@ -1,0 +1,275 @@
+// samplepool/pool.hpp: the sample pool (IMemAllocator's native shape).
+//
+// Life cycle, as DirectShow's memory allocator:
+//   set_properties(count, size, alignment, prefix)  -> granted properties
+//   commit()    allocates the arena (or reuses the one kept from before) and
+//               opens the pool; idempotent.
+//   acquire*()  hands out samples; blocks, fails at once, or waits until a
+//               deadline, as asked.
+//   decommit()  closes the pool: every blocked acquire returns
+//               Errc::not_committed at once, later ones fail until the next
+//               commit(). Held samples stay valid and writable; they return
+//               to the pool when released. Idempotent.
+//   ~Pool()     decommits, waits until every sample is back and every
+//               acquire has left, then frees everything.
+//
+// Memory after decommit: kept, so that a Stop/Run cycle re-commits without
+// allocating (a commit while old samples are still out reuses the same
+// memory). It is returned by release_memory(), by set_properties() with a
+// different layout, and always by ~Pool.
+//
+// Errors: every call returns an Errc; no exceptions. A refused call leaves
+// the pool as it was.
+//
+// Thread safety: every member may be called from any thread at any time,
+// except that ~Pool must not race with calls on the same object (it may race
+// with the release of samples, which it waits for). Control calls (set_*,
+// commit, decommit, release_memory, stats) are serialized by a mutex and
+// never run on the hot path; acquire and release take no lock.
+//
+// Hot path (acquire, release): lock-free, no syscall unless a thread sleeps
+// or must be woken, no allocation. A release wakes at most one sleeper;
+// only decommit() wakes them all. See docs/design.md for the protocol.
+//
+// Memory ordering: everything a thread wrote to a sample before its last
+// reference was dropped is visible to the thread that next acquires it (the
+// free list's release push / acquire pop). Everything written before
+// commit() returned is visible to any acquire that succeeds after it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "samplepool/alloc/arena.hpp"
+#include "samplepool/config.hpp"
+#include "samplepool/detail/epoch_state.hpp"
+#include "samplepool/detail/free_list.hpp"
+#include "samplepool/detail/lifetime.hpp"
+#include "samplepool/detail/wake_channel.hpp"
+#include "samplepool/errc.hpp"
+#include "samplepool/properties.hpp"
+#include "samplepool/sample.hpp"
+#include "samplepool/stats.hpp"
+
+namespace samplepool {
+
+// Called after each sample returns to the pool (IMemAllocatorCallbackTemp's
+// NotifyRelease), on the releasing thread, after any waiter was woken. It may
+// call back into the pool (acquire, stats). It must not throw.
+using ReleaseCallback = void (*)(void* context);
+
+struct PoolOptions {
+  FreeListPolicy free_list = FreeListPolicy::lifo;
+  std::shared_ptr<alloc::Backend> backend;  // null: the heap backend
+};
+
+class Pool {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit Pool(PoolOptions options = {});
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Configuration --------------------------------------------------------------
+  // Errors, in order: already_committed, buffers_outstanding (a sample held or
+  // an acquire in progress), bad_alignment, too_large. `actual` (optional)
+  // receives the granted properties on success.
+  Errc set_properties(const Properties& request, Properties* actual = nullptr) noexcept;
+  // The granted properties; all zero before the first set_properties().
+  Properties properties() const noexcept;
+
+  // Life cycle -----------------------------------------------------------------
+  // size_not_set (count or size zero), out_of_memory / not_supported (backend).
+  Errc commit() noexcept;
+  Errc decommit() noexcept;
+  // Frees a kept arena: already_committed, or buffers_outstanding.
+  Errc release_memory() noexcept;
+  bool committed() const noexcept { return rm_.state.load().committed(); }
+
+  // Acquire: each replaces `out` (dropping what it held) ----------------------
+  // Blocks until a sample is free; not_committed if the pool is or becomes
+  // decommitted.
+  Errc acquire(Sample& out) noexcept { return acquire_impl(out, detail::kNoDeadline, true); }
+  // Never blocks: timeout when no sample is free.
+  Errc try_acquire(Sample& out) noexcept {
+    return acquire_impl(out, detail::kNoDeadline, false);
+  }
+  // Blocks until `deadline` at most: timeout past it.
+  Errc acquire_until(Sample& out, Clock::time_point deadline) noexcept {
+    return acquire_impl(out, deadline, true);
+  }
+  template <class Rep, class Period>
+  Errc acquire_for(Sample& out, std::chrono::duration<Rep, Period> timeout) noexcept {
+    return acquire_until(out, Clock::now() + std::chrono::ceil<Clock::duration>(timeout));
+  }
+
+  // Notification and statistics ------------------------------------------------
+  // Sets (or clears, with nullptr) the release callback. Only while nothing is
+  // in use: already_committed, buffers_outstanding otherwise.
+  Errc set_release_callback(ReleaseCallback callback, void* context) noexcept;
+  // Racy by nature: samples an acquire could take now (GetFreeCount).
+  std::uint32_t free_count_approx() const noexcept;
+  Stats stats() const noexcept;
+  FreeListPolicy free_list_policy() const noexcept { return free_.policy(); }
+  const alloc::Arena& arena() const noexcept { return arena_; }
+
+ private:
+  friend struct detail::PoolAccess;
+  friend std::uint32_t detail::drop_ref(detail::SampleSlot*) noexcept;
+
+  struct Memory {
+    detail::SampleSlot* slots = nullptr;
+    std::byte* payload = nullptr;
+    Layout layout;
+  };
+
+  Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
+  Errc acquire_slow(Sample& out, detail::EpochState::Word entry, detail::Deadline deadline,
+                    bool may_block) noexcept;
+  Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, Sample& out) noexcept;
+  Errc give_back(std::uint32_t index) noexcept;
+  Errc refuse(Errc why) noexcept;
+  void recycle(detail::SampleSlot* slot) noexcept;
+  void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
+  void finalize() noexcept { finalizer_(finalizer_context_); }
+
+  Errc allocate_memory_locked(const Layout& layout) noexcept;
+  void free_memory_locked() noexcept;
+
+  // Invariants:
+  //  - rm_.state is committed => mem_ holds an arena whose free list and slots
+  //    are initialized, and props_ count/size are non-zero.
+  //  - every slot index is exactly once either on the free list (refs == 0)
+  //    or held (refs > 0); held == lifetime's held count at quiescence.
+  //  - mem_ changes only under control_, while decommitted and with the
+  //    lifetime counts at zero.
+
+  // Written by every acquire: the lifetime word and the statistics that ride
+  // on the same (already exclusively owned) cache line.
+  struct alignas(kCacheLine) Hot {
+    detail::Lifetime life;
+    std::atomic<std::uint64_t> acquires{0};    // statistics: relaxed
+    std::atomic<std::uint64_t> high_water{0};  // statistics: relaxed
+  } hot_;
+  detail::FreeList free_;
+  // Read by every acquire and release, written rarely.
+  struct alignas(kCacheLine) ReadMostly {
+    detail::EpochState state;
+    ReleaseCallback callback = nullptr;  // changed only while nothing is in use
+    void* callback_context = nullptr;
+    detail::SampleSlot* slots = nullptr;  // mirrors mem_.slots for the hot path
+  } rm_;
+  detail::WakeChannel wake_;
+  // Slow-path statistics.
+  alignas(kCacheLine) std::atomic<std::uint64_t> waits_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
+  std::atomic<std::uint64_t> not_committed_{0};
+  std::atomic<std::uint64_t> misuse_{0};
+  // Control plane, guarded by control_.
+  mutable std::mutex control_;
+  Properties props_;
+  Memory mem_;
+  std::uint64_t commits_ = 0;
+  std::uint64_t decommits_ = 0;
+  alloc::Arena arena_;
+  void (*finalizer_)(void*) = nullptr;  // set once, by PoolAccess::orphan
+  void* finalizer_context_ = nullptr;
+};
+
+namespace detail {
+
+// Privileged access for the layers above the pool (Sample, the DirectShow
+// and C APIs): adopting and detaching raw slot references, and orphaning.
+struct PoolAccess {
+  static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
+  static SampleSlot* detach(Sample& s) noexcept {
+    SampleSlot* p = s.slot_;
+    s.slot_ = nullptr;
+    return p;
+  }
+  static SampleSlot* peek(const Sample& s) noexcept { return s.slot_; }
+  // The owner gives the pool up without waiting: it is decommitted, and the
+  // last release (or this call, if nothing is in use) runs finalizer(context),
+  // which must destroy the pool. The owner must not touch the pool afterwards.
+  static void orphan(Pool& pool, void (*finalizer)(void*), void* context) noexcept;
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Hot paths, inline.
+
+inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
+  out.reset();
+  hot_.life.enter();  // reserve first: see lifetime.hpp
+  const detail::EpochState::Word entry = rm_.state.load();
+  if (!entry.committed()) [[unlikely]] {
+    return refuse(Errc::not_committed);
+  }
+  std::uint32_t index;
+  if (free_.try_pop(index)) [[likely]] {
+    return hand_out(index, entry, out);
+  }
+  return acquire_slow(out, entry, deadline, may_block);
+}
+
+inline Errc Pool::hand_out(std::uint32_t index, detail::EpochState::Word entry,
+                           Sample& out) noexcept {
+  // Validate after the pop (seq_cst, like the pop): if a Decommit came
+  // between this call's entry and its pop, the sample may have been freed in
+  // a later epoch, and an acquire that was in progress across a Decommit
+  // must fail (give_back returns the sample and says not_committed).
+  if (rm_.state.load() != entry) [[unlikely]] return give_back(index);
+  detail::SampleSlot* s = &rm_.slots[index];
+  // relaxed: the pop's acquire already made the slot ours; this store is
+  // published to other holders by whatever hands them the Sample.
+  s->refs.store(1, std::memory_order_relaxed);
+  const std::uint32_t held = hot_.life.held_from_in_flight();
+  hot_.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
+  if (held > hot_.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
+    std::uint64_t hw = hot_.high_water.load(std::memory_order_relaxed);
+    while (held > hw &&
+           !hot_.high_water.compare_exchange_weak(hw, held, std::memory_order_relaxed)) {
+    }
+  }
+  out = detail::PoolAccess::adopt(s);
+  return Errc::ok;
+}
+
+inline void Pool::recycle(detail::SampleSlot* s) noexcept {
+  s->flags = 0;  // recycling clears flags and time validity; actual length survives
+  hot_.life.in_flight_from_held();  // before the push: keeps the held count exact
+  free_.push(s->index);  // release: publishes this holder's writes to the next acquirer
+  wake_.notify_one();    // after the push: see wake_channel.hpp
+  if (ReleaseCallback cb = rm_.callback) cb(rm_.callback_context);
+  if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
+  // Nothing after this line may touch *this: its owner may have freed it.
+}
+
+namespace detail {
+
+inline std::uint32_t drop_ref(SampleSlot* s) noexcept {
+  // Sole holder: nobody else can add a reference (that needs one), so skip
+  // the read-modify-write. acquire pairs with other holders' release
+  // decrements: their writes to the sample happen-before the recycle.
+  std::uint32_t refs = s->refs.load(std::memory_order_acquire);
+  if (refs == 1) {
+    s->refs.store(0, std::memory_order_relaxed);  // published by recycle's push
+    s->pool->recycle(s);
+    return 0;
+  }
+  if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
+    s->pool->note_misuse();
+    return 0;
+  }
+  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  if (refs == 0) s->pool->recycle(s);
+  return refs;
+}
+
+}  // namespace detail
+}  // namespace samplepool

@@ -1,0 +1,30 @@
+// samplepool/stats.hpp: a pool's counters, as one snapshot.
+//
+// Every field is read without stopping the pool, so under concurrent use the
+// fields are each exact at some instant but not at the same one (hence
+// Pool::stats() is a racy read, named as such by its callers' contract). At
+// quiescence every field is exact and free + outstanding == count.
+#pragma once
+
+#include <cstdint>
+
+namespace samplepool {
+
+struct Stats {
+  std::uint32_t count = 0;        // samples in the committed (or kept) arena
+  std::uint32_t free = 0;         // samples available to an acquire
+  std::uint32_t outstanding = 0;  // samples held by callers
+  std::uint32_t waiters = 0;      // threads blocked in an acquire
+  std::uint64_t acquires = 0;     // samples handed out
+  std::uint64_t waits = 0;        // acquires that found the pool empty and blocked
+  std::uint64_t timeouts = 0;     // acquires that gave up: deadline passed, or try_* on empty
+  std::uint64_t not_committed = 0;  // acquires refused or ended by Decommit
+  std::uint64_t high_water = 0;   // most samples outstanding at once
+  std::uint64_t commits = 0;      // commit() calls that committed
+  std::uint64_t decommits = 0;    // decommit() calls that decommitted
+  std::uint64_t misuse = 0;       // releases of an already-free sample, ignored
+  bool committed = false;
+  bool memory_allocated = false;  // the arena is held (committed, or kept after decommit)
+};
+
+}  // namespace samplepool

@@ -1,0 +1,129 @@
+// Both free-list policies, through one typed suite.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "samplepool/detail/free_list.hpp"
+
+namespace samplepool::detail {
+namespace {
+
+template <class L>
+class FreeListTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    slots = std::make_unique<SampleSlot[]>(kN);
+    list.reset(slots.get(), kN);
+  }
+  static constexpr std::uint32_t kN = 64;
+  std::unique_ptr<SampleSlot[]> slots;
+  L list;
+};
+
+using Policies = testing::Types<LifoFreeList, FifoFreeList>;
+TYPED_TEST_SUITE(FreeListTest, Policies);
+
+TYPED_TEST(FreeListTest, HoldsEveryIndexExactlyOnce) {
+  std::vector<std::uint32_t> got;
+  std::uint32_t i;
+  while (this->list.try_pop(i)) got.push_back(i);
+  ASSERT_EQ(got.size(), this->kN);
+  std::sort(got.begin(), got.end());
+  for (std::uint32_t k = 0; k < this->kN; ++k) EXPECT_EQ(got[k], k);
+  EXPECT_FALSE(this->list.try_pop(i));
+  this->list.push(7);
+  ASSERT_TRUE(this->list.try_pop(i));
+  EXPECT_EQ(i, 7u);
+}
+
+TYPED_TEST(FreeListTest, ConcurrentPopPushNeverDuplicatesOrLoses) {
+  constexpr int kThreads = 4;
+  std::vector<std::atomic<int>> owner(this->kN);
+  for (auto& o : owner) o = -1;
+  std::atomic<int> violations{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::uint32_t> mine;
+      for (int round = 0; round < 20000; ++round) {
+        std::uint32_t i;
+        if (mine.size() < 4 && this->list.try_pop(i)) {
+          int expected = -1;
+          if (!owner[i].compare_exchange_strong(expected, t)) violations.fetch_add(1);
+          mine.push_back(i);
+        } else if (!mine.empty()) {
+          const std::uint32_t back = mine.back();
+          mine.pop_back();
+          owner[back].store(-1);
+          this->list.push(back);
+        }
+      }
+      for (auto i : mine) {
+        owner[i].store(-1);
+        this->list.push(i);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(violations.load(), 0);
+  std::vector<std::uint32_t> got;
+  std::uint32_t i;
+  while (this->list.try_pop(i)) got.push_back(i);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got.size(), this->kN);
+  EXPECT_TRUE(std::adjacent_find(got.begin(), got.end()) == got.end());
+}
+
+TEST(LifoFreeList, IsLastInFirstOutAndTagsEveryChange) {
+  auto slots = std::make_unique<SampleSlot[]>(4);
+  LifoFreeList list;
+  list.reset(slots.get(), 4);
+  std::uint32_t a, b;
+  ASSERT_TRUE(list.try_pop(a));
+  ASSERT_TRUE(list.try_pop(b));
+  const auto tag = list.head_approx().tag();
+  list.push(a);
+  list.push(b);
+  EXPECT_EQ(list.head_approx().tag(), tag + 2);
+  std::uint32_t c;
+  ASSERT_TRUE(list.try_pop(c));
+  EXPECT_EQ(c, b) << "the most recently pushed comes out first";
+}
+
+TEST(LifoFreeList, HeadTransitions) {
+  using H = LifoFreeList::Head;
+  const H empty;
+  EXPECT_TRUE(empty.empty());
+  const H one = empty.with_push(5);
+  EXPECT_EQ(one.top(), 5u);
+  EXPECT_EQ(one.tag(), empty.tag() + 1);
+  const H popped = one.with_pop(kNoSlot);
+  EXPECT_TRUE(popped.empty());
+  EXPECT_NE(popped.raw(), empty.raw()) << "same top, different tag: an ABA CAS fails";
+  EXPECT_EQ(H::make(3, 0xffffffffu).with_push(4).tag(), 0u) << "the tag wraps, never the index";
+}
+
+TEST(FifoFreeList, RotatesEvenly) {
+  auto slots = std::make_unique<SampleSlot[]>(8);
+  FifoFreeList list;
+  list.reset(slots.get(), 8);
+  std::uint32_t first;
+  ASSERT_TRUE(list.try_pop(first));
+  list.push(first);
+  for (int k = 0; k < 7; ++k) {
+    std::uint32_t i;
+    ASSERT_TRUE(list.try_pop(i));
+    EXPECT_NE(i, first) << "a released sample waits behind the others";
+    list.push(i);
+  }
+  std::uint32_t i;
+  ASSERT_TRUE(list.try_pop(i));
+  EXPECT_EQ(i, first);
+}
+
+}  // namespace
+}  // namespace samplepool::detail

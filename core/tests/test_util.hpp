@@ -1,0 +1,72 @@
+// Helpers shared by the core tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include "samplepool/samplepool.hpp"
+
+namespace samplepool::test {
+
+// Which arena backend and free list a parameterized test runs on.
+struct Variant {
+  FreeListPolicy policy;
+  std::string backend;  // "heap", "jemalloc", "mmap"
+};
+
+inline void PrintTo(const Variant& v, std::ostream* os) {
+  *os << (v.policy == FreeListPolicy::lifo ? "lifo/" : "fifo/") << v.backend;
+}
+
+inline std::string variant_name(const testing::TestParamInfo<Variant>& info) {
+  return std::string(info.param.policy == FreeListPolicy::lifo ? "lifo_" : "fifo_") +
+         info.param.backend;
+}
+
+inline std::shared_ptr<alloc::Backend> make_backend(const std::string& name) {
+  if (name == "mmap") return alloc::make_mmap_backend();
+  if (name == "jemalloc") {
+    std::shared_ptr<alloc::Backend> b;
+    if (alloc::make_jemalloc_backend(&b) == Errc::ok) return b;
+    return nullptr;
+  }
+  return alloc::make_heap_backend();
+}
+
+inline std::vector<Variant> all_variants() {
+  std::vector<Variant> v;
+  for (auto p : {FreeListPolicy::lifo, FreeListPolicy::fifo}) {
+    v.push_back({p, "heap"});
+    v.push_back({p, "mmap"});
+    if (alloc::jemalloc_available()) v.push_back({p, "jemalloc"});
+  }
+  return v;
+}
+
+inline PoolOptions options_for(const Variant& v) { return PoolOptions{v.policy, make_backend(v.backend)}; }
+
+// Sets properties and commits; fails the test on error.
+inline void configure(Pool& pool, std::uint32_t count, std::size_t size = 256,
+                      std::size_t alignment = 16, std::size_t prefix = 0) {
+  ASSERT_EQ(pool.set_properties({count, size, alignment, prefix}), Errc::ok);
+  ASSERT_EQ(pool.commit(), Errc::ok);
+}
+
+// Polls `pred` until true or until `limit` passes (for waiting on another
+// thread's observable progress in tests; never used to stand in for order).
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+}  // namespace samplepool::test
