@@ -1,1 +1,29 @@
+# Installation: headers, the library, a CMake package (find_package(samplepool
+# CONFIG) gives samplepool::samplepool with its dependencies) and a pkg-config
+# file.
+include(CMakePackageConfigHelpers)
 
+install(TARGETS samplepool EXPORT samplepoolTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/samplepool
+                  ${PROJECT_SOURCE_DIR}/alloc/include/samplepool
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(SAMPLEPOOL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/samplepool)
+install(EXPORT samplepoolTargets NAMESPACE samplepool:: DESTINATION ${SAMPLEPOOL_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/samplepoolConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/samplepoolConfig.cmake INSTALL_DESTINATION ${SAMPLEPOOL_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/samplepoolConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/samplepoolConfig.cmake
+              ${PROJECT_BINARY_DIR}/samplepoolConfigVersion.cmake
+        DESTINATION ${SAMPLEPOOL_CMAKE_DIR})
+
+set(SAMPLEPOOL_PC_REQUIRES_PRIVATE "")
+if(SAMPLEPOOL_WITH_JEMALLOC)
+  set(SAMPLEPOOL_PC_REQUIRES_PRIVATE "jemalloc")
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/samplepool.pc.in ${PROJECT_BINARY_DIR}/samplepool.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/samplepool.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -128,6 +128,9 @@ TEST(Mmap, LockedWhenAllowed) {
 // if it has it), a locked allocation is refused with not_supported and maps
 // nothing.
 TEST(Mmap, LockRefusedCleanlyWithoutPermission) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizer runtimes turn mlock into a no-op that succeeds";
+#endif
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -137,7 +140,8 @@ TEST(Mmap, LockRefusedCleanlyWithoutPermission) {
     Arena arena(make_mmap_backend(MmapOptions{true, HugePages::none, true}));
     void* p = nullptr;
     const Errc e = arena.allocate(1 << 16, 64, &p);
-    _exit(e == Errc::not_supported && p == nullptr && arena.stats().bytes_in_use == 0 ? 0 : 12);
+    if (p != nullptr || arena.stats().bytes_in_use != 0) _exit(12);
+    _exit(e == Errc::not_supported ? 0 : 20 + static_cast<int>(e));
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -34,6 +34,15 @@ namespace samplepool::detail {
 
 class FifoFreeList {
  public:
+  // A full (store-load) barrier; see the header comment.
+  void full_barrier() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    barrier_word_.fetch_add(0, std::memory_order_seq_cst);
+#else
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+  }
+
   // Small blocks: a pool of 64 samples should not reserve 32 x 64 slots.
   struct Traits : moodycamel::ConcurrentQueueDefaultTraits {
     static constexpr std::size_t BLOCK_SIZE = 32;
@@ -49,18 +58,21 @@ class FifoFreeList {
   }
 
   bool try_pop(std::uint32_t& index) noexcept {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // see header: pairs with push's fence
+    full_barrier();  // pairs with push's barrier
     return queue_->try_dequeue(index) || overflow_.try_pop(index);
   }
 
   void push(std::uint32_t index) noexcept {
     if (!queue_->enqueue(index)) overflow_.push(index);  // allocation failed: keep the index
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // see header
+    full_barrier();  // pairs with try_pop's barrier
   }
 
  private:
   std::unique_ptr<Queue> queue_;
   LifoFreeList overflow_;
+#if defined(__SANITIZE_THREAD__)
+  std::atomic<std::uint32_t> barrier_word_{0};
+#endif
 };
 
 }  // namespace samplepool::detail
