@@ -25,5 +25,7 @@ set(SAMPLEPOOL_PC_REQUIRES_PRIVATE "")
 if(SAMPLEPOOL_WITH_JEMALLOC)
   set(SAMPLEPOOL_PC_REQUIRES_PRIVATE "jemalloc")
 endif()
+# Relocatable: the prefix is found from the .pc file's own location.
+file(RELATIVE_PATH SAMPLEPOOL_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/samplepool.pc.in ${PROJECT_BINARY_DIR}/samplepool.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/samplepool.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

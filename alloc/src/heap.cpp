@@ -14,8 +14,9 @@ class HeapBackend final : public Backend {
     *out = p;
     return Errc::ok;
   }
-  void deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept override {
-    ::operator delete(p, bytes, std::align_val_t{alignment});
+  void deallocate(void* p, std::size_t, std::size_t alignment) noexcept override {
+    // Unsized: clang 14 does not enable sized deallocation by default.
+    ::operator delete(p, std::align_val_t{alignment});
   }
 };
 

@@ -122,6 +122,61 @@ TEST_P(PoolConcurrency, TimedAcquireTimesOutThenSucceedsWhenReleased) {
   releaser.join();
 }
 
+// A release wakes one waiter, not all of them: with four blocked, each
+// release completes exactly one acquire and the rest stay asleep.
+TEST_P(PoolConcurrency, EachReleaseCompletesExactlyOneWaiter) {
+  Pool pool(options());
+  configure(pool, 2);
+  Sample a, b;
+  ASSERT_EQ(pool.acquire(a), Errc::ok);
+  ASSERT_EQ(pool.acquire(b), Errc::ok);
+  std::atomic<int> done{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      Sample s;
+      const Errc e = pool.acquire(s);
+      done.fetch_add(1);
+      // Hold the sample until the pool is decommitted, so it does not feed
+      // another waiter; not_committed ends the blocked ones.
+      if (e == Errc::ok) {
+        while (pool.committed()) std::this_thread::sleep_for(1ms);
+      }
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return pool.stats().waiters == 4; }));
+  a.reset();
+  ASSERT_TRUE(eventually([&] { return done.load() == 1; }));
+  ASSERT_TRUE(eventually([&] { return pool.stats().waiters == 3; }));
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(done.load(), 1) << "one release, one hand-out";
+  b.reset();
+  ASSERT_TRUE(eventually([&] { return done.load() == 2; }));
+  ASSERT_TRUE(eventually([&] { return pool.stats().waiters == 2; }));
+  ASSERT_EQ(pool.decommit(), Errc::ok);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(done.load(), 4);
+  EXPECT_EQ(pool.stats().acquires, 4u);
+  EXPECT_EQ(pool.stats().not_committed, 2u);
+}
+
+TEST_P(PoolConcurrency, HugeTimeoutsMeanNoDeadline) {
+  Pool pool(options());
+  configure(pool, 1);
+  Sample held;
+  ASSERT_EQ(pool.acquire(held), Errc::ok);
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(5ms);
+    held.reset();
+  });
+  Sample s;
+  EXPECT_EQ(pool.acquire_for(s, std::chrono::hours::max()), Errc::ok);
+  releaser.join();
+  s.reset();
+  EXPECT_EQ(pool.acquire_for(s, std::chrono::nanoseconds::min()), Errc::ok) << "a free sample is taken at once";
+  EXPECT_EQ(pool.acquire_for(held, std::chrono::nanoseconds::min()), Errc::timeout);
+}
+
 // Many threads hammer a small pool with every acquire flavour; each sample
 // carries an owner tag that must be free when acquired. Blocking acquirers
 // must never be stranded: the run ends on its own, which proves no lost

@@ -88,7 +88,8 @@ TEST_P(PoolTest, CopyAddsAReferenceAndTheLastDropReturnsTheSample) {
   EXPECT_FALSE(b);
   moved = Sample{};
   EXPECT_EQ(pool.try_acquire(c), Errc::ok);
-  c = c;  // self-assignment keeps the reference
+  Sample& alias = c;
+  c = alias;  // self-assignment keeps the reference
   EXPECT_EQ(c.use_count_approx(), 1u);
 }
 

@@ -102,9 +102,16 @@ class Pool {
   Errc acquire_until(Sample& out, Clock::time_point deadline) noexcept {
     return acquire_impl(out, deadline, true);
   }
+  // Blocks for `timeout` at most; a timeout too long to represent as a
+  // deadline means "no deadline", never an overflowed one.
   template <class Rep, class Period>
   Errc acquire_for(Sample& out, std::chrono::duration<Rep, Period> timeout) noexcept {
-    return acquire_until(out, Clock::now() + std::chrono::ceil<Clock::duration>(timeout));
+    const Clock::time_point now = Clock::now();
+    using Wide = std::chrono::duration<long double, std::nano>;
+    if (Wide(timeout) >= Wide(Clock::time_point::max() - now)) {
+      return acquire_impl(out, detail::kNoDeadline, true);
+    }
+    return acquire_until(out, now + std::chrono::ceil<Clock::duration>(timeout));
   }
 
   // Notification and statistics ------------------------------------------------
