@@ -1,0 +1,34 @@
+// bench/peers/adapter.hpp: the one shape every pool under test implements.
+//
+//   struct SomePool {
+//     static constexpr const char* kName = "...";
+//     using Item = ...;                       // a movable handle to one buffer
+//     SomePool(std::uint32_t count, std::size_t size);
+//     Item acquire();                         // blocks (or yields) until a buffer is free
+//     void release(Item&& item);              // gives it back
+//     std::byte* data(Item& item);            // the buffer's bytes
+//   };
+//
+// Every adapter gets the same capacity (count buffers of size bytes) and the
+// same back-pressure: acquire() does not return until a buffer is free. Pools
+// that cannot block (AVBufferPool, rte_mempool, boost and atomic_queue
+// stacks) retry with std::this_thread::yield(), the fairest stand-in; pools
+// that grow instead of blocking (AVBufferPool, malloc) never hit it in the
+// scenarios, which hold at most one buffer per thread.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+
+namespace samplepool::bench {
+
+template <class P>
+concept PoolAdapter = requires(P p, typename P::Item item) {
+  { P::kName } -> std::convertible_to<const char*>;
+  { p.acquire() } -> std::same_as<typename P::Item>;
+  p.release(static_cast<typename P::Item&&>(item));
+  { p.data(item) } -> std::same_as<std::byte*>;
+};
+
+}  // namespace samplepool::bench

@@ -1,0 +1,22 @@
+#include "dpdk_pool.hpp"
+
+#if SAMPLEPOOL_BENCH_HAVE_DPDK
+namespace samplepool::bench {
+namespace {
+bool g_running = false;
+}
+
+bool dpdk_start() {
+  if (g_running) return true;
+  // No huge pages here; DPDK 22.11 refuses --in-memory with --no-huge.
+  const char* args[] = {"samplepool_bench", "--no-huge", "--no-shconf", "--no-pci", "-l", "0-1",
+                        "-m", "128", "--log-level=3", nullptr};
+  int argc = 9;
+  g_running = rte_eal_init(argc, const_cast<char**>(args)) >= 0;
+  return g_running;
+}
+
+bool dpdk_running() { return g_running; }
+
+}  // namespace samplepool::bench
+#endif

@@ -1,0 +1,127 @@
+// Pools built from general-purpose concurrent containers used as free lists:
+// moodycamel's BlockingConcurrentQueue, boost::lockfree::stack, TBB's
+// concurrent_bounded_queue and atomic_queue. Each holds pointers into one
+// preallocated block, like a pool would.
+#pragma once
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "adapter.hpp"
+
+#if SAMPLEPOOL_BENCH_HAVE_BOOST
+#include <boost/lockfree/stack.hpp>
+#endif
+#if SAMPLEPOOL_BENCH_HAVE_TBB
+#include <tbb/concurrent_queue.h>
+#endif
+#if SAMPLEPOOL_BENCH_HAVE_ATOMIC_QUEUE
+#include <atomic_queue/atomic_queue.h>
+#endif
+
+namespace samplepool::bench {
+
+// Storage shared by the container-based pools.
+class Block {
+ public:
+  Block(std::uint32_t count, std::size_t size)
+      : bytes_(std::make_unique<std::byte[]>(std::size_t{count} * size)), size_(size) {}
+  std::byte* at(std::uint32_t i) const { return bytes_.get() + std::size_t{i} * size_; }
+
+ private:
+  std::unique_ptr<std::byte[]> bytes_;
+  std::size_t size_;
+};
+
+class MoodycamelPool {
+ public:
+  static constexpr const char* kName = "moodycamel_bcq";
+  using Item = std::byte*;
+  MoodycamelPool(std::uint32_t count, std::size_t size) : block_(count, size), q_(count) {
+    for (std::uint32_t i = 0; i < count; ++i) q_.enqueue(block_.at(i));
+  }
+  Item acquire() {
+    Item b = nullptr;
+    q_.wait_dequeue(b);
+    return b;
+  }
+  void release(Item&& b) { q_.enqueue(b); }
+  std::byte* data(Item& b) { return b; }
+
+ private:
+  Block block_;
+  moodycamel::BlockingConcurrentQueue<std::byte*> q_;
+};
+
+#if SAMPLEPOOL_BENCH_HAVE_BOOST
+class BoostStackPool {
+ public:
+  static constexpr const char* kName = "boost_lockfree_stack";
+  using Item = std::byte*;
+  BoostStackPool(std::uint32_t count, std::size_t size) : block_(count, size), s_(count) {
+    for (std::uint32_t i = 0; i < count; ++i) s_.bounded_push(block_.at(i));
+  }
+  Item acquire() {
+    Item b = nullptr;
+    while (!s_.pop(b)) std::this_thread::yield();
+    return b;
+  }
+  void release(Item&& b) { s_.bounded_push(b); }
+  std::byte* data(Item& b) { return b; }
+
+ private:
+  Block block_;
+  boost::lockfree::stack<std::byte*, boost::lockfree::fixed_sized<true>> s_;
+};
+#endif
+
+#if SAMPLEPOOL_BENCH_HAVE_TBB
+class TbbPool {
+ public:
+  static constexpr const char* kName = "tbb_bounded_queue";
+  using Item = std::byte*;
+  TbbPool(std::uint32_t count, std::size_t size) : block_(count, size) {
+    q_.set_capacity(count);
+    for (std::uint32_t i = 0; i < count; ++i) q_.push(block_.at(i));
+  }
+  Item acquire() {
+    Item b = nullptr;
+    q_.pop(b);  // blocks
+    return b;
+  }
+  void release(Item&& b) { q_.push(b); }
+  std::byte* data(Item& b) { return b; }
+
+ private:
+  Block block_;
+  tbb::concurrent_bounded_queue<std::byte*> q_;
+};
+#endif
+
+#if SAMPLEPOOL_BENCH_HAVE_ATOMIC_QUEUE
+class AtomicQueuePool {
+ public:
+  static constexpr const char* kName = "atomic_queue";
+  using Item = std::byte*;
+  AtomicQueuePool(std::uint32_t count, std::size_t size) : block_(count, size), q_(count) {
+    for (std::uint32_t i = 0; i < count; ++i) q_.push(block_.at(i));
+  }
+  Item acquire() {
+    Item b = nullptr;
+    while (!q_.try_pop(b)) std::this_thread::yield();
+    return b;
+  }
+  void release(Item&& b) { q_.push(b); }
+  std::byte* data(Item& b) { return b; }
+
+ private:
+  Block block_;
+  atomic_queue::AtomicQueueB<std::byte*> q_;
+};
+#endif
+
+}  // namespace samplepool::bench

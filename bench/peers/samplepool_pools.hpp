@@ -1,0 +1,59 @@
+// samplepool itself, through its native and its DirectShow-shaped APIs.
+#pragma once
+
+#include "adapter.hpp"
+#include "samplepool/dshow.hpp"
+#include "samplepool/samplepool.hpp"
+
+namespace samplepool::bench {
+
+template <FreeListPolicy Policy>
+class SamplepoolPool {
+ public:
+  static constexpr const char* kName = Policy == FreeListPolicy::lifo ? "samplepool" : "samplepool_fifo";
+  using Item = Sample;
+  SamplepoolPool(std::uint32_t count, std::size_t size) : pool_(PoolOptions{Policy, nullptr}) {
+    pool_.set_properties({count, size, 64, 0});
+    pool_.commit();
+  }
+  Item acquire() {
+    Sample s;
+    pool_.acquire(s);
+    return s;
+  }
+  void release(Item&& s) { s.reset(); }
+  std::byte* data(Item& s) { return s.data(); }
+  Pool& pool() { return pool_; }
+
+ private:
+  Pool pool_;
+};
+
+class DshowPool {
+ public:
+  static constexpr const char* kName = "samplepool_dshow";
+  using Item = dshow::IMediaSample*;
+  DshowPool(std::uint32_t count, std::size_t size) {
+    dshow::CreateMemAllocator(&alloc_);
+    dshow::ALLOCATOR_PROPERTIES req{static_cast<dshow::LONG>(count), static_cast<dshow::LONG>(size), 64, 0}, act;
+    alloc_->SetProperties(&req, &act);
+    alloc_->Commit();
+  }
+  ~DshowPool() { alloc_->Release(); }
+  Item acquire() {
+    dshow::IMediaSample* s = nullptr;
+    alloc_->GetBuffer(&s, nullptr, nullptr, 0);
+    return s;
+  }
+  void release(Item&& s) { s->Release(); }
+  std::byte* data(Item& s) {
+    dshow::BYTE* p;
+    s->GetPointer(&p);
+    return reinterpret_cast<std::byte*>(p);
+  }
+
+ private:
+  dshow::IMemAllocator* alloc_ = nullptr;
+};
+
+}  // namespace samplepool::bench
