@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "adapter.hpp"
 
@@ -52,6 +53,10 @@ class DpdkPool {
     return obj;
   }
   void release(Item&& obj) { rte_mempool_put(mp_, obj); }
+  void acquire_bulk(std::vector<void*>& v) {
+    while (rte_mempool_get_bulk(mp_, v.data(), static_cast<unsigned>(v.size())) != 0) std::this_thread::yield();
+  }
+  void release_bulk(std::vector<void*>& v) { rte_mempool_put_bulk(mp_, v.data(), static_cast<unsigned>(v.size())); }
   std::byte* data(Item& obj) { return static_cast<std::byte*>(obj); }
 
  private:

@@ -1,6 +1,9 @@
 // samplepool itself, through its native and its DirectShow-shaped APIs.
 #pragma once
 
+#include <thread>
+#include <vector>
+
 #include "adapter.hpp"
 #include "samplepool/dshow.hpp"
 #include "samplepool/samplepool.hpp"
@@ -23,6 +26,11 @@ class SamplepoolPool {
   }
   void release(Item&& s) { s.reset(); }
   std::byte* data(Item& s) { return s.data(); }
+  // Bulk API: all or nothing; the scenario's pool always has enough.
+  void acquire_bulk(std::vector<Sample>& v) {
+    while (pool_.try_acquire_bulk(v) != Errc::ok) std::this_thread::yield();
+  }
+  void release_bulk(std::vector<Sample>& v) { pool_.release_bulk(v); }
   Pool& pool() { return pool_; }
 
  private:

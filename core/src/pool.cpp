@@ -5,6 +5,9 @@
 
 #include <new>
 
+#include "samplepool/detail/asymmetric_fence.hpp"
+#include "samplepool/detail/thread_index.hpp"
+
 namespace samplepool {
 
 using detail::Deadline;
@@ -13,18 +16,19 @@ using detail::kNoDeadline;
 using detail::SampleSlot;
 
 Pool::Pool(PoolOptions options)
-    : free_(options.free_list), arena_(std::move(options.backend)) {}
+    : free_(options.free_list), arena_(std::move(options.backend)) {
+  if (options.thread_cache && options.free_list == FreeListPolicy::lifo &&
+      detail::asymmetric_fence_available()) {
+    caches_ = std::make_unique<detail::ThreadCache[]>(detail::kCacheEntries);
+    rm_.caches = caches_.get();
+  }
+}
 
 Pool::~Pool() {
-  {
-    std::lock_guard lock(control_);
-    if (rm_.state.load().committed()) {
-      rm_.state.decommit();
-      wake_.notify_all();
-    }
-  }
-  // Wait for every held sample and every acquire still inside (woken above)
-  // to hand the pool over; see lifetime.hpp for why this is race-free.
+  decommit();
+  // Wait for every held sample and every acquire still inside (woken by the
+  // decommit) to hand the pool over; see lifetime.hpp for why this is
+  // race-free. The decommit emptied every thread cache.
   if (!hot_.life.begin_drain()) hot_.life.wait_drained();
   std::lock_guard lock(control_);
   free_memory_locked();
@@ -64,6 +68,10 @@ Errc Pool::commit() noexcept {
   }
   ++commits_;
   rm_.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
+  if (caches_ != nullptr) {
+    std::lock_guard caches(sweep_);
+    reopen_caches_locked();
+  }
   return Errc::ok;
 }
 
@@ -72,7 +80,12 @@ Errc Pool::decommit() noexcept {
   if (!rm_.state.load().committed()) return Errc::ok;  // idempotent
   ++decommits_;
   rm_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
-  wake_.notify_all();
+  wake_.notify_all();    // waiters first: they return at once
+  if (caches_ != nullptr) {  // then every cached sample back to the shared list
+    std::lock_guard caches(sweep_);
+    drain_caches_locked();
+    reopen_caches_locked();  // stays closed: decommitted
+  }
   return Errc::ok;
 }
 
@@ -119,7 +132,7 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
     s->actual = layout.actual.size;  // a fresh sample's actual length is its size
   }
   try {
-    free_.reset(slots, n);  // the FIFO policy allocates its queue here
+    free_.reset(n);  // allocates the links (LIFO) or the queue (FIFO)
   } catch (...) {
     arena_.deallocate(payload_raw, layout.payload_bytes, layout.payload_alignment);
     arena_.deallocate(slots_raw, sizeof(SampleSlot) * n, alignof(SampleSlot));
@@ -152,6 +165,47 @@ Errc Pool::refuse(Errc why) noexcept {
   return why;
 }
 
+// The shared path: no cache, or the cache is empty and so is its refill.
+Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexcept {
+  if (caches_ != nullptr) detail::claim_cache_slot();  // next time, the cache
+  hot_.life.enter();  // reserve first: see lifetime.hpp
+  const EpochState::Word entry = rm_.state.load();
+  if (!entry.committed()) [[unlikely]] {
+    return refuse(Errc::not_committed);
+  }
+  std::uint32_t index;
+  if (free_.try_pop(index)) [[likely]] {
+    return hand_out(index, entry, out);
+  }
+  return acquire_slow(out, entry, deadline, may_block);
+}
+
+Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) noexcept {
+  // Validate after the pop (seq_cst, like the pop): if a Decommit came
+  // between this call's entry and its pop, the sample may have been freed in
+  // a later epoch, and an acquire that was in progress across a Decommit
+  // must fail (give_back returns the sample and says not_committed).
+  if (rm_.state.load() != entry) [[unlikely]] return give_back(index);
+  SampleSlot* s = &rm_.slots[index];
+  // relaxed: the pop's acquire already made the slot ours; this store is
+  // published to other holders by whatever hands them the Sample.
+  s->refs.store(1, std::memory_order_relaxed);
+  note_high_water(hot_.life.held_from_in_flight());
+  hot_.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
+  out = detail::PoolAccess::adopt(s);
+  return Errc::ok;
+}
+
+void Pool::recycle_shared(SampleSlot* s) noexcept {
+  if (caches_ != nullptr) detail::claim_cache_slot();  // next time, the cache
+  hot_.life.in_flight_from_held();  // before the push: keeps the held count exact
+  free_.push(s->index);  // release: publishes this holder's writes to the next acquirer
+  wake_.notify_one();    // after the push: see wake_channel.hpp
+  if (ReleaseCallback cb = rm_.callback) cb(rm_.callback_context);
+  if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
+  // Nothing after this line may touch *this: its owner may have freed it.
+}
+
 Errc Pool::give_back(std::uint32_t index) noexcept {
   free_.push(index);
   wake_.notify_one();  // a waiter of the new epoch may be asleep
@@ -160,50 +214,76 @@ Errc Pool::give_back(std::uint32_t index) noexcept {
 
 Errc Pool::acquire_slow(Sample& out, EpochState::Word entry, Deadline deadline,
                         bool may_block) noexcept {
-  if (!may_block) return refuse(Errc::timeout);
-  std::uint32_t index;
+  bool closed = false;
+  std::uint32_t index = 0;
+  const Errc e = find_index(entry, deadline, may_block, closed, index);
+  // Reopen before handing out or refusing: either may end the pool's life.
+  if (closed) release_caches();
+  return e == Errc::ok ? hand_out(index, entry, out) : refuse(e);
+}
+
+Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block, bool& closed,
+                      std::uint32_t& index) noexcept {
+  // Closes every thread cache (emptying it into the shared list) once; they
+  // stay closed while this call waits, so releasers push and wake.
+  auto close_once = [&] {
+    if (closed || caches_ == nullptr) return false;
+    close_caches();
+    closed = true;
+    return true;
+  };
+  if (!may_block) {
+    // Empty shared list: look in the other threads' caches before failing.
+    if (close_once() && free_.try_pop(index)) return Errc::ok;
+    return Errc::timeout;
+  }
   // Bounded spin: catches a release already in flight (config.hpp).
   for (int i = 0; i < kAcquireSpins; ++i) {
     _mm_pause();
-    if (rm_.state.load() != entry) return refuse(Errc::not_committed);
-    if (free_.try_pop(index)) return hand_out(index, entry, out);
+    if (rm_.state.load() != entry) return Errc::not_committed;
+    if (free_.try_pop(index)) return Errc::ok;
   }
   waits_.fetch_add(1, std::memory_order_relaxed);  // statistics
   for (;;) {
-    if (deadline != kNoDeadline && Clock::now() >= deadline) return refuse(Errc::timeout);
+    if (deadline != kNoDeadline && Clock::now() >= deadline) return Errc::timeout;
     const auto ticket = wake_.prepare();
     // Re-check after registering: a release or decommit that came before our
-    // registration is seen here; one that comes after it sees us.
+    // registration is seen here; one that comes after it sees us. The first
+    // time round, also empty and close the caches (registered first, so the
+    // wake that a releaser's shared push makes cannot be lost).
     if (rm_.state.load() != entry) {
       wake_.cancel();
-      return refuse(Errc::not_committed);
+      return Errc::not_committed;
     }
-    if (free_.try_pop(index)) {
+    if (free_.try_pop(index) || (close_once() && free_.try_pop(index))) {
       wake_.cancel();
-      return hand_out(index, entry, out);
+      return Errc::ok;
     }
     wake_.sleep(ticket, deadline);
     // The state word is the truth, not the wake: re-check both, the epoch
     // first (a waiter from before a Decommit never takes a sample).
-    if (rm_.state.load() != entry) return refuse(Errc::not_committed);
-    if (free_.try_pop(index)) return hand_out(index, entry, out);
+    if (rm_.state.load() != entry) return Errc::not_committed;
+    if (free_.try_pop(index)) return Errc::ok;
   }
 }
 
 // ---------------------------------------------------------------------------
 // Statistics.
 
-std::uint32_t Pool::free_count_approx() const noexcept {
-  const std::uint64_t w = hot_.life.load();
-  std::lock_guard lock(control_);
-  const std::uint32_t count = mem_.layout.actual.count;
-  const std::uint32_t held = detail::Lifetime::held(w);
-  return held >= count ? 0 : count - held;
-}
+std::uint32_t Pool::free_count_approx() const noexcept { return stats().free; }
 
 Stats Pool::stats() const noexcept {
   Stats s;
-  const std::uint64_t w = hot_.life.load();
+  // Held counts samples off the shared list: held by callers or cached.
+  std::uint64_t held = detail::Lifetime::held(hot_.life.load());
+  std::uint64_t cached = 0;
+  s.acquires = hot_.acquires.load(std::memory_order_relaxed);
+  if (const detail::ThreadCache* caches = caches_.get()) {
+    for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
+      cached += caches[i].count.load(std::memory_order_relaxed);
+      s.acquires += caches[i].acquires.load(std::memory_order_relaxed);
+    }
+  }
   {
     std::lock_guard lock(control_);
     s.count = mem_.layout.actual.count;
@@ -211,13 +291,12 @@ Stats Pool::stats() const noexcept {
     s.decommits = decommits_;
     s.memory_allocated = mem_.slots != nullptr;
   }
-  // A held count can briefly exceed the arena (a release pushes before it
-  // decrements): clamp so free + outstanding == count always.
-  const std::uint32_t held = detail::Lifetime::held(w);
-  s.outstanding = held > s.count ? s.count : held;
+  // The reads above are not one snapshot: clamp so that free + outstanding
+  // == count always.
+  held = held > cached ? held - cached : 0;
+  s.outstanding = static_cast<std::uint32_t>(held > s.count ? s.count : held);
   s.free = s.count - s.outstanding;
   s.waiters = wake_.sleepers_approx();
-  s.acquires = hot_.acquires.load(std::memory_order_relaxed);
   s.high_water = hot_.high_water.load(std::memory_order_relaxed);
   s.waits = waits_.load(std::memory_order_relaxed);
   s.timeouts = timeouts_.load(std::memory_order_relaxed);
@@ -229,16 +308,102 @@ Stats Pool::stats() const noexcept {
 
 // ---------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------
+// Bulk.
+
+Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
+  for (Sample& s : out) s.reset();
+  if (out.size() > kMaxBulk) return Errc::invalid_argument;
+  const auto k = static_cast<std::uint32_t>(out.size());
+  if (k == 0) return Errc::ok;
+  std::uint32_t got[kMaxBulk];
+  // This thread's cache, when it holds enough.
+  if (detail::ThreadCache* cp = my_cache(); cp != nullptr && cp->enter()) {
+    detail::ThreadCache& c = *cp;
+    const std::uint32_t n = c.count.load(std::memory_order_relaxed);
+    if (n >= k) {
+      for (std::uint32_t i = 0; i < k; ++i) {
+        SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
+        s->refs.store(1, std::memory_order_relaxed);
+        c.count_acquire();
+        got[i] = s->index;
+      }
+      c.count.store(n - k, std::memory_order_relaxed);
+      c.leave();
+      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(&rm_.slots[got[i]]);
+      return Errc::ok;
+    }
+    c.leave();
+  }
+  hot_.life.enter();
+  const EpochState::Word entry = rm_.state.load();
+  if (!entry.committed()) return refuse(Errc::not_committed);
+  std::uint32_t n = 0;
+  bool closed = false;
+  for (int pass = 0; pass < 2 && n < k; ++pass) {
+    if (pass == 1) {  // the rest may sit in idle caches
+      if (caches_ == nullptr) break;
+      close_caches();
+      closed = true;
+    }
+    while (n < k) {
+      const std::uint32_t more = free_.pop_bulk(got + n, k - n);
+      if (more == 0) break;
+      n += more;
+    }
+  }
+  if (closed) release_caches();
+  if (n < k || rm_.state.load() != entry) {  // all or nothing; and validate the epoch
+    free_.push_bulk(got, n);
+    wake_.notify_n(n);
+    return refuse(n < k ? Errc::timeout : Errc::not_committed);
+  }
+  for (std::uint32_t i = 0; i < k; ++i) rm_.slots[got[i]].refs.store(1, std::memory_order_relaxed);
+  note_high_water(hot_.life.held_from_in_flight(k));
+  hot_.acquires.fetch_add(k, std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(&rm_.slots[got[i]]);
+  return Errc::ok;
+}
+
+void Pool::release_bulk(std::span<Sample> samples) noexcept {
+  std::uint32_t batch[kMaxBulk];
+  std::uint32_t n = 0;
+  auto flush_batch = [&] {
+    if (n == 0) return;
+    // One in-flight use keeps the pool alive across the push (lifetime.hpp).
+    hot_.life.in_flight_from_held(n);
+    free_.push_bulk(batch, n);
+    wake_.notify_n(n);
+    const auto last = hot_.life.leave();
+    n = 0;
+    if (last == detail::Lifetime::LastUse::finalize) finalize();
+  };
+  for (Sample& s : samples) {
+    SampleSlot* slot = detail::PoolAccess::peek(s);
+    // Only this pool's sole-held samples batch; the rest release one by one.
+    if (slot == nullptr || slot->pool != this || rm_.callback != nullptr || caches_ != nullptr ||
+        slot->refs.load(std::memory_order_acquire) != 1) {
+      s.reset();
+      continue;
+    }
+    detail::PoolAccess::detach(s);
+    slot->refs.store(0, std::memory_order_relaxed);
+    slot->flags = 0;
+    batch[n++] = slot->index;
+    if (n == kMaxBulk) flush_batch();
+  }
+  flush_batch();
+}
+
+// ---------------------------------------------------------------------------
+
 void detail::PoolAccess::orphan(Pool& pool, void (*finalizer)(void*), void* context) noexcept {
   {
     std::lock_guard lock(pool.control_);
     pool.finalizer_ = finalizer;  // published by the orphan RMW (acq_rel)
     pool.finalizer_context_ = context;
-    if (pool.rm_.state.load().committed()) {
-      pool.rm_.state.decommit();
-      pool.wake_.notify_all();
-    }
   }
+  pool.decommit();  // wakes waiters and empties the thread caches
   if (pool.hot_.life.orphan()) finalizer(context);
 }
 

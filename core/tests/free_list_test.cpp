@@ -15,12 +15,8 @@ namespace {
 template <class L>
 class FreeListTest : public testing::Test {
  protected:
-  void SetUp() override {
-    slots = std::make_unique<SampleSlot[]>(kN);
-    list.reset(slots.get(), kN);
-  }
+  void SetUp() override { list.reset(kN); }
   static constexpr std::uint32_t kN = 64;
-  std::unique_ptr<SampleSlot[]> slots;
   L list;
 };
 
@@ -38,6 +34,55 @@ TYPED_TEST(FreeListTest, HoldsEveryIndexExactlyOnce) {
   this->list.push(7);
   ASSERT_TRUE(this->list.try_pop(i));
   EXPECT_EQ(i, 7u);
+}
+
+TYPED_TEST(FreeListTest, BulkOperationsMoveEveryIndexOnce) {
+  std::uint32_t a[40], b[40];
+  ASSERT_EQ(this->list.pop_bulk(a, 40), 40u);
+  ASSERT_EQ(this->list.pop_bulk(b, 40), 24u) << "only what is there";
+  std::uint32_t none;
+  EXPECT_EQ(this->list.pop_bulk(&none, 1), 0u);
+  EXPECT_EQ(this->list.pop_bulk(&none, 0), 0u);
+  this->list.push_bulk(b, 24);
+  this->list.push_bulk(a, 40);
+  std::vector<std::uint32_t> got;
+  std::uint32_t i;
+  while (this->list.try_pop(i)) got.push_back(i);
+  std::sort(got.begin(), got.end());
+  ASSERT_EQ(got.size(), this->kN);
+  for (std::uint32_t k = 0; k < this->kN; ++k) EXPECT_EQ(got[k], k);
+}
+
+TYPED_TEST(FreeListTest, ConcurrentBulkAndSingleNeverDuplicateOrLose) {
+  std::vector<std::atomic<int>> owner(this->kN);
+  for (auto& o : owner) o = -1;
+  std::atomic<int> violations{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::uint32_t mine[8];
+      for (int round = 0; round < 5000; ++round) {
+        const std::uint32_t want = static_cast<std::uint32_t>(1 + (round + t) % 8);
+        const std::uint32_t n = this->list.pop_bulk(mine, want);
+        for (std::uint32_t k = 0; k < n; ++k) {
+          int expected = -1;
+          if (!owner[mine[k]].compare_exchange_strong(expected, t)) violations.fetch_add(1);
+        }
+        for (std::uint32_t k = 0; k < n; ++k) owner[mine[k]].store(-1);
+        if (n > 1) {
+          this->list.push_bulk(mine, n);
+        } else if (n == 1) {
+          this->list.push(mine[0]);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(violations.load(), 0);
+  std::vector<std::uint32_t> got;
+  std::uint32_t i;
+  while (this->list.try_pop(i)) got.push_back(i);
+  EXPECT_EQ(got.size(), this->kN);
 }
 
 TYPED_TEST(FreeListTest, ConcurrentPopPushNeverDuplicatesOrLoses) {
@@ -79,9 +124,8 @@ TYPED_TEST(FreeListTest, ConcurrentPopPushNeverDuplicatesOrLoses) {
 }
 
 TEST(LifoFreeList, IsLastInFirstOutAndTagsEveryChange) {
-  auto slots = std::make_unique<SampleSlot[]>(4);
   LifoFreeList list;
-  list.reset(slots.get(), 4);
+  list.reset(4);
   std::uint32_t a, b;
   ASSERT_TRUE(list.try_pop(a));
   ASSERT_TRUE(list.try_pop(b));
@@ -108,9 +152,8 @@ TEST(LifoFreeList, HeadTransitions) {
 }
 
 TEST(FifoFreeList, RotatesEvenly) {
-  auto slots = std::make_unique<SampleSlot[]>(8);
   FifoFreeList list;
-  list.reset(slots.get(), 8);
+  list.reset(8);
   std::uint32_t first;
   ASSERT_TRUE(list.try_pop(first));
   list.push(first);

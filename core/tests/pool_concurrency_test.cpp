@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "samplepool/detail/asymmetric_fence.hpp"
 #include "samplepool/detail/futex.hpp"
 #include "test_util.hpp"
 
@@ -321,13 +322,15 @@ TEST_P(PoolConcurrency, UncontendedPathsMakeNoSyscall) {
   Sample warm;
   ASSERT_EQ(pool.acquire(warm), Errc::ok);  // first use may create per-thread queue state
   warm.reset();
-  const auto before = detail::futex_syscalls();
+  const auto futexes = detail::futex_syscalls();
+  const auto membarriers = detail::asymmetric_heavy_fences();
   for (int i = 0; i < 1000; ++i) {
     Sample a, b;
     ASSERT_EQ(pool.acquire(a), Errc::ok);
     ASSERT_EQ(pool.try_acquire(b), Errc::ok);
   }
-  EXPECT_EQ(detail::futex_syscalls(), before);
+  EXPECT_EQ(detail::futex_syscalls(), futexes);
+  EXPECT_EQ(detail::asymmetric_heavy_fences(), membarriers);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, PoolConcurrency, testing::ValuesIn(test::all_variants()),

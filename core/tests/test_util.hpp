@@ -17,15 +17,17 @@ namespace samplepool::test {
 struct Variant {
   FreeListPolicy policy;
   std::string backend;  // "heap", "jemalloc", "mmap"
+  bool thread_cache = true;
 };
 
 inline void PrintTo(const Variant& v, std::ostream* os) {
-  *os << (v.policy == FreeListPolicy::lifo ? "lifo/" : "fifo/") << v.backend;
+  *os << (v.policy == FreeListPolicy::lifo ? "lifo/" : "fifo/") << v.backend
+      << (v.thread_cache ? "" : "/nocache");
 }
 
 inline std::string variant_name(const testing::TestParamInfo<Variant>& info) {
   return std::string(info.param.policy == FreeListPolicy::lifo ? "lifo_" : "fifo_") +
-         info.param.backend;
+         info.param.backend + (info.param.thread_cache ? "" : "_nocache");
 }
 
 inline std::shared_ptr<alloc::Backend> make_backend(const std::string& name) {
@@ -45,10 +47,13 @@ inline std::vector<Variant> all_variants() {
     v.push_back({p, "mmap"});
     if (alloc::jemalloc_available()) v.push_back({p, "jemalloc"});
   }
+  v.push_back({FreeListPolicy::lifo, "heap", false});
   return v;
 }
 
-inline PoolOptions options_for(const Variant& v) { return PoolOptions{v.policy, make_backend(v.backend)}; }
+inline PoolOptions options_for(const Variant& v) {
+  return PoolOptions{v.policy, make_backend(v.backend), v.thread_cache};
+}
 
 // Sets properties and commits; fails the test on error.
 inline void configure(Pool& pool, std::uint32_t count, std::size_t size = 256,

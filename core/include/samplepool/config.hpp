@@ -23,11 +23,30 @@ inline constexpr std::uint32_t kMaxSampleCount = 1u << 24;
 // almost certainly a unit mix-up and are refused with Errc::bad_alignment.
 inline constexpr std::size_t kMaxAlignment = std::size_t{1} << 30;
 
-// Spins (each one CPU pause) a blocking acquire makes after finding the pool
-// empty and before it registers as a sleeper. A futex round trip costs
-// 12-17 us here (FIELD-NOTES.md), so a short spin catches a release that is
-// already in flight; it stays short because on 2 oversubscribed cores the
-// releasing thread may need this core to make progress.
-inline constexpr int kAcquireSpins = 64;
+// Spins (each one CPU pause, ~25 ns on the 2-vCPU EPYC this was tuned on) a
+// blocking acquire makes after finding the pool empty and before it sleeps.
+// A futex sleep + wake round trip costs 12-17 us there (FIELD-NOTES.md), so
+// ~3 us of spinning catches a release already in flight (in the capture
+// handoff bench a consumer returns a batch every few hundred ns) without
+// burning a time slice the releasing thread may need on 2 cores.
+inline constexpr int kAcquireSpins = 128;
+
+// Per-thread sample caches (thread_cache.hpp). Capacity per thread and pool,
+// and the batch moved to or from the shared free list when a cache runs
+// empty or full. 32/16 follows DPDK's default cache (a round trip stays in
+// the cache; the shared list sees one CAS per 16 samples); must satisfy
+// 0 < kThreadCacheBatch <= kThreadCacheSize.
+inline constexpr std::uint32_t kThreadCacheSize = 32;
+inline constexpr std::uint32_t kThreadCacheBatch = 16;
+static_assert(kThreadCacheBatch > 0 && kThreadCacheBatch <= kThreadCacheSize);
+
+// Most samples one try_acquire_bulk() call takes (it stages indices on the
+// stack); larger requests are refused with Errc::invalid_argument.
+inline constexpr std::uint32_t kMaxBulk = 256;
+
+// Threads that get a cache (per pool). Further threads use the shared free
+// list directly, which is correct, only slower. 64 fits the thread-index
+// bitmap in one atomic word.
+inline constexpr std::uint32_t kMaxCacheThreads = 64;
 
 }  // namespace samplepool

@@ -27,9 +27,13 @@
 // commit, decommit, release_memory, stats) are serialized by a mutex and
 // never run on the hot path; acquire and release take no lock.
 //
-// Hot path (acquire, release): lock-free, no syscall unless a thread sleeps
-// or must be woken, no allocation. A release wakes at most one sleeper;
-// only decommit() wakes them all. See docs/design.md for the protocol.
+// Hot path (acquire, release): no lock, no syscall unless a thread sleeps or
+// must be woken, no allocation. With the LIFO free list each thread keeps a
+// small cache of free samples (thread_cache.hpp), so a round trip makes no
+// atomic read-modify-write at all; a blocked acquire, a failing try_acquire
+// and decommit() reclaim every cache first, so a cached sample is never
+// hidden from them. A release wakes at most one sleeper; only decommit()
+// wakes them all. See docs/design.md for the protocol.
 //
 // Memory ordering: everything a thread wrote to a sample before its last
 // reference was dropped is visible to the thread that next acquires it (the
@@ -41,12 +45,14 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 
 #include "samplepool/alloc/arena.hpp"
 #include "samplepool/config.hpp"
 #include "samplepool/detail/epoch_state.hpp"
 #include "samplepool/detail/free_list.hpp"
 #include "samplepool/detail/lifetime.hpp"
+#include "samplepool/detail/thread_cache.hpp"
 #include "samplepool/detail/wake_channel.hpp"
 #include "samplepool/errc.hpp"
 #include "samplepool/properties.hpp"
@@ -63,6 +69,9 @@ using ReleaseCallback = void (*)(void* context);
 struct PoolOptions {
   FreeListPolicy free_list = FreeListPolicy::lifo;
   std::shared_ptr<alloc::Backend> backend;  // null: the heap backend
+  // Per-thread caches (LIFO policy only: a FIFO pool keeps its global order).
+  // Off where the kernel lacks expedited membarrier (and under valgrind).
+  bool thread_cache = true;
 };
 
 class Pool {
@@ -114,6 +123,14 @@ class Pool {
     return acquire_until(out, now + std::chrono::ceil<Clock::duration>(timeout));
   }
 
+  // Bulk: all or nothing ---------------------------------------------------------
+  // Fills every element of `out` (dropping what each held) or none: timeout
+  // when fewer than out.size() samples are free, not_committed. Never blocks.
+  Errc try_acquire_bulk(std::span<Sample> out) noexcept;
+  // Drops each element's reference (like reset() on each); the samples that
+  // come back go to the free list in one batch.
+  void release_bulk(std::span<Sample> samples) noexcept;
+
   // Notification and statistics ------------------------------------------------
   // Sets (or clears, with nullptr) the release callback. Only while nothing is
   // in use: already_committed, buffers_outstanding otherwise.
@@ -122,6 +139,7 @@ class Pool {
   std::uint32_t free_count_approx() const noexcept;
   Stats stats() const noexcept;
   FreeListPolicy free_list_policy() const noexcept { return free_.policy(); }
+  bool thread_cache_enabled() const noexcept { return caches_ != nullptr; }
   const alloc::Arena& arena() const noexcept { return arena_; }
 
  private:
@@ -135,12 +153,31 @@ class Pool {
   };
 
   Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
+  [[gnu::cold]] Errc acquire_shared(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
   Errc acquire_slow(Sample& out, detail::EpochState::Word entry, detail::Deadline deadline,
                     bool may_block) noexcept;
+  Errc find_index(detail::EpochState::Word entry, detail::Deadline deadline, bool may_block,
+                  bool& closed, std::uint32_t& index) noexcept;
   Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, Sample& out) noexcept;
   Errc give_back(std::uint32_t index) noexcept;
   Errc refuse(Errc why) noexcept;
   void recycle(detail::SampleSlot* slot) noexcept;
+  [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
+
+  // Thread caches (pool_cache.cpp for the cold parts).
+  detail::ThreadCache* my_cache() const noexcept;
+  detail::SampleSlot* cache_take() noexcept;
+  bool cache_put(detail::SampleSlot* s) noexcept;
+  [[gnu::cold]] std::uint32_t refill(detail::ThreadCache& c) noexcept;
+  [[gnu::cold]] std::uint32_t flush(detail::ThreadCache& c, std::uint32_t n) noexcept;
+  // Closing: every cache is emptied into the shared list and stays closed
+  // until the last closer (a waiter, a failing try_*) leaves, or, when
+  // decommitted, until commit(). See thread_cache.hpp.
+  void close_caches() noexcept;            // a closer arrives: drains and closes
+  void release_caches() noexcept;          // a closer leaves
+  void drain_caches_locked() noexcept;     // under sweep_
+  void reopen_caches_locked() noexcept;    // under sweep_: opens if allowed
+  void note_high_water(std::uint32_t held) noexcept;
   void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
 
@@ -168,7 +205,8 @@ class Pool {
     detail::EpochState state;
     ReleaseCallback callback = nullptr;  // changed only while nothing is in use
     void* callback_context = nullptr;
-    detail::SampleSlot* slots = nullptr;  // mirrors mem_.slots for the hot path
+    detail::SampleSlot* slots = nullptr;      // mirrors mem_.slots for the hot path
+    detail::ThreadCache* caches = nullptr;  // kCacheEntries entries, or null: no caches
   } rm_;
   detail::WakeChannel wake_;
   // Slow-path statistics.
@@ -176,8 +214,11 @@ class Pool {
   std::atomic<std::uint64_t> timeouts_{0};
   std::atomic<std::uint64_t> not_committed_{0};
   std::atomic<std::uint64_t> misuse_{0};
-  // Control plane, guarded by control_.
+  // Control plane, guarded by control_ (and sweeps by sweep_, taken after it).
   mutable std::mutex control_;
+  std::mutex sweep_;
+  std::uint32_t closers_ = 0;  // guarded by sweep_
+  std::unique_ptr<detail::ThreadCache[]> caches_;
   Properties props_;
   Memory mem_;
   std::uint64_t commits_ = 0;
@@ -187,96 +228,6 @@ class Pool {
   void* finalizer_context_ = nullptr;
 };
 
-namespace detail {
-
-// Privileged access for the layers above the pool (Sample, the DirectShow
-// and C APIs): adopting and detaching raw slot references, and orphaning.
-struct PoolAccess {
-  static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
-  static SampleSlot* detach(Sample& s) noexcept {
-    SampleSlot* p = s.slot_;
-    s.slot_ = nullptr;
-    return p;
-  }
-  static SampleSlot* peek(const Sample& s) noexcept { return s.slot_; }
-  // The owner gives the pool up without waiting: it is decommitted, and the
-  // last release (or this call, if nothing is in use) runs finalizer(context),
-  // which must destroy the pool. The owner must not touch the pool afterwards.
-  static void orphan(Pool& pool, void (*finalizer)(void*), void* context) noexcept;
-};
-
-}  // namespace detail
-
-// ---------------------------------------------------------------------------
-// Hot paths, inline.
-
-inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
-  out.reset();
-  hot_.life.enter();  // reserve first: see lifetime.hpp
-  const detail::EpochState::Word entry = rm_.state.load();
-  if (!entry.committed()) [[unlikely]] {
-    return refuse(Errc::not_committed);
-  }
-  std::uint32_t index;
-  if (free_.try_pop(index)) [[likely]] {
-    return hand_out(index, entry, out);
-  }
-  return acquire_slow(out, entry, deadline, may_block);
-}
-
-inline Errc Pool::hand_out(std::uint32_t index, detail::EpochState::Word entry,
-                           Sample& out) noexcept {
-  // Validate after the pop (seq_cst, like the pop): if a Decommit came
-  // between this call's entry and its pop, the sample may have been freed in
-  // a later epoch, and an acquire that was in progress across a Decommit
-  // must fail (give_back returns the sample and says not_committed).
-  if (rm_.state.load() != entry) [[unlikely]] return give_back(index);
-  detail::SampleSlot* s = &rm_.slots[index];
-  // relaxed: the pop's acquire already made the slot ours; this store is
-  // published to other holders by whatever hands them the Sample.
-  s->refs.store(1, std::memory_order_relaxed);
-  const std::uint32_t held = hot_.life.held_from_in_flight();
-  hot_.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
-  if (held > hot_.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
-    std::uint64_t hw = hot_.high_water.load(std::memory_order_relaxed);
-    while (held > hw &&
-           !hot_.high_water.compare_exchange_weak(hw, held, std::memory_order_relaxed)) {
-    }
-  }
-  out = detail::PoolAccess::adopt(s);
-  return Errc::ok;
-}
-
-inline void Pool::recycle(detail::SampleSlot* s) noexcept {
-  s->flags = 0;  // recycling clears flags and time validity; actual length survives
-  hot_.life.in_flight_from_held();  // before the push: keeps the held count exact
-  free_.push(s->index);  // release: publishes this holder's writes to the next acquirer
-  wake_.notify_one();    // after the push: see wake_channel.hpp
-  if (ReleaseCallback cb = rm_.callback) cb(rm_.callback_context);
-  if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
-  // Nothing after this line may touch *this: its owner may have freed it.
-}
-
-namespace detail {
-
-inline std::uint32_t drop_ref(SampleSlot* s) noexcept {
-  // Sole holder: nobody else can add a reference (that needs one), so skip
-  // the read-modify-write. acquire pairs with other holders' release
-  // decrements: their writes to the sample happen-before the recycle.
-  std::uint32_t refs = s->refs.load(std::memory_order_acquire);
-  if (refs == 1) {
-    s->refs.store(0, std::memory_order_relaxed);  // published by recycle's push
-    s->pool->recycle(s);
-    return 0;
-  }
-  if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
-    s->pool->note_misuse();
-    return 0;
-  }
-  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
-  if (refs == 0) s->pool->recycle(s);
-  return refs;
-}
-
-}  // namespace detail
 }  // namespace samplepool
+
+#include "samplepool/detail/pool_inl.hpp"

@@ -50,8 +50,8 @@ class FifoFreeList {
   };
   using Queue = moodycamel::ConcurrentQueue<std::uint32_t, Traits>;
 
-  void reset(SampleSlot* slots, std::uint32_t n) {
-    overflow_.reset(slots, 0);
+  void reset(std::uint32_t n) {
+    overflow_.reset(n, false);
     // Every slot, plus a spare block for each of a few producing threads.
     queue_ = std::make_unique<Queue>(std::size_t{n} + 8 * Traits::BLOCK_SIZE);
     for (std::uint32_t i = 0; i < n; ++i) push(i);
@@ -65,6 +65,18 @@ class FifoFreeList {
   void push(std::uint32_t index) noexcept {
     if (!queue_->enqueue(index)) overflow_.push(index);  // allocation failed: keep the index
     full_barrier();  // pairs with try_pop's barrier
+  }
+
+  std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
+    full_barrier();
+    auto n = static_cast<std::uint32_t>(queue_->try_dequeue_bulk(out, max));
+    while (n < max && overflow_.try_pop(out[n])) ++n;
+    return n;
+  }
+
+  void push_bulk(const std::uint32_t* in, std::uint32_t n) noexcept {
+    if (!queue_->enqueue_bulk(in, n)) overflow_.push_bulk(in, n);
+    full_barrier();
   }
 
  private:

@@ -1,9 +1,11 @@
 // samplepool/detail/free_list.hpp: one interface over the free-list policies.
 //
 // Both policies (lifo_free_list.hpp, fifo_free_list.hpp) provide
-//   reset(slots, n)   fill with 0..n-1; only while nobody touches the list
-//   try_pop(index&)   lock-free; false when empty
-//   push(index)       lock-free; never fails, never drops an index
+//   reset(n)               fill with 0..n-1; only while nobody touches the list
+//   try_pop(index&)        lock-free; false when empty
+//   push(index)            lock-free; never fails, never drops an index
+//   pop_bulk(out, max)     up to max indices; returns how many
+//   push_bulk(in, n)       all n; never fails
 // and the same ordering promise: push is a release and a seq_cst point,
 // try_pop an acquire and a seq_cst point (the wake channel's store-load pair
 // depends on it). FreeList picks one at construction; the branch on the
@@ -20,10 +22,12 @@
 namespace samplepool::detail {
 
 template <class L>
-concept FreeListPolicyImpl = requires(L l, SampleSlot* s, std::uint32_t i) {
-  l.reset(s, i);
+concept FreeListPolicyImpl = requires(L l, std::uint32_t i, std::uint32_t* p) {
+  l.reset(i);
   { l.try_pop(i) } noexcept -> std::same_as<bool>;
   { l.push(i) } noexcept;
+  { l.pop_bulk(p, i) } noexcept -> std::same_as<std::uint32_t>;
+  { l.push_bulk(p, i) } noexcept;
 };
 static_assert(FreeListPolicyImpl<LifoFreeList>);
 static_assert(FreeListPolicyImpl<FifoFreeList>);
@@ -34,11 +38,11 @@ class FreeList {
 
   FreeListPolicy policy() const noexcept { return policy_; }
 
-  void reset(SampleSlot* slots, std::uint32_t n) {
+  void reset(std::uint32_t n) {
     if (policy_ == FreeListPolicy::lifo) {
-      lifo_.reset(slots, n);
+      lifo_.reset(n);
     } else {
-      fifo_.reset(slots, n);
+      fifo_.reset(n);
     }
   }
   bool try_pop(std::uint32_t& index) noexcept {
@@ -49,6 +53,16 @@ class FreeList {
       lifo_.push(index);
     } else {
       fifo_.push(index);
+    }
+  }
+  std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
+    return policy_ == FreeListPolicy::lifo ? lifo_.pop_bulk(out, max) : fifo_.pop_bulk(out, max);
+  }
+  void push_bulk(const std::uint32_t* in, std::uint32_t n) noexcept {
+    if (policy_ == FreeListPolicy::lifo) {
+      lifo_.push_bulk(in, n);
+    } else {
+      fifo_.push_bulk(in, n);
     }
   }
 

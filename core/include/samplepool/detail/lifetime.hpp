@@ -79,10 +79,26 @@ class Lifetime {
     const std::uint64_t prev = word_.fetch_add(kHeld - kAcquirer, std::memory_order_relaxed);
     return held(prev) + 1;
   }
-  // A release starts: its held sample becomes an in-flight call (see above;
-  // relaxed for the same reason).
-  void in_flight_from_held() noexcept {
-    word_.fetch_add(kAcquirer - kHeld, std::memory_order_relaxed);
+  // A release starts: its n held samples become one in-flight call (see
+  // above; relaxed for the same reason).
+  void in_flight_from_held(std::uint32_t n = 1) noexcept {
+    word_.fetch_add(kAcquirer - n * kHeld, std::memory_order_relaxed);
+  }
+
+  // Batches (thread-cache refills and flushes, bulk calls): samples leave or
+  // rejoin the shared free list in groups. Held counts samples off the
+  // shared list, whether callers or thread caches hold them. relaxed, for
+  // the reason given at held_from_in_flight(); callers keep the order
+  // "decrement before push, increment after pop".
+  // add_held returns the held count after.
+  std::uint32_t add_held(std::uint32_t n) noexcept {
+    return held(word_.fetch_add(n * kHeld, std::memory_order_relaxed)) + n;
+  }
+  void sub_held(std::uint32_t n) noexcept { word_.fetch_sub(n * kHeld, std::memory_order_relaxed); }
+  // A bulk acquire's reservation becomes n held samples; returns held after.
+  std::uint32_t held_from_in_flight(std::uint32_t n) noexcept {
+    const std::uint64_t prev = word_.fetch_add(n * kHeld - kAcquirer, std::memory_order_relaxed);
+    return held(prev) + n;
   }
 
   // A call in flight ends (an acquire that failed, a release that is done).

@@ -3,7 +3,9 @@
 //
 // Purpose: LIFO reuse keeps the most recently released (cache-warm) sample
 // on top. No allocation, no lock: push and pop are one CAS each when
-// uncontended.
+// uncontended. The links live in a dense array of their own (4 bytes a
+// sample), not in the sample headers: a thread cache's 16-sample refill
+// walks a few cache lines instead of 16 headers last written on another core.
 //
 // Head word (64 bits), a value type whose transitions assert their inputs:
 //   bits  0..31  index of the top slot, kNoSlot when empty
@@ -15,7 +17,7 @@
 //
 // Thread safety: push/try_pop from any thread; reset() only while no thread
 // can touch the list (the pool holds its control mutex and no acquire or
-// held sample exists).
+// held sample exists). reset() allocates the link array (cold path).
 //
 // Memory ordering:
 //  - push(): the link store is relaxed; the CAS is release (seq_cst) and
@@ -32,6 +34,7 @@
 #include <atomic>
 #include <cassert>
 #include <cstdint>
+#include <memory>
 
 #include "samplepool/config.hpp"
 #include "samplepool/detail/slot.hpp"
@@ -64,21 +67,23 @@ class LifoFreeList {
     std::uint64_t raw_ = std::uint64_t{kNoSlot};
   };
 
-  // Builds the list 0, 1, ..., n-1 (0 on top) over `slots`. Not thread-safe.
-  void reset(SampleSlot* slots, std::uint32_t n) noexcept {
-    slots_ = slots;
+  // Makes room for indices 0..n-1 and, if `full`, pushes them all (0 on
+  // top); otherwise leaves the list empty. Not thread-safe.
+  void reset(std::uint32_t n, bool full = true) {
+    links_ = std::make_unique<std::atomic<std::uint32_t>[]>(n);
     for (std::uint32_t i = 0; i < n; ++i) {
-      slots[i].next.store(i + 1 < n ? i + 1 : kNoSlot, std::memory_order_relaxed);
+      links_[i].store(i + 1 < n ? i + 1 : kNoSlot, std::memory_order_relaxed);
     }
     const Head old{head_.load(std::memory_order_relaxed)};
-    head_.store(Head::make(n ? 0 : kNoSlot, old.tag() + 1).raw(), std::memory_order_release);
+    const std::uint32_t top = full && n != 0 ? 0 : kNoSlot;
+    head_.store(Head::make(top, old.tag() + 1).raw(), std::memory_order_release);
   }
 
   bool try_pop(std::uint32_t& index) noexcept {
     Head h{head_.load(std::memory_order_seq_cst)};
     for (;;) {
       if (h.empty()) return false;
-      const std::uint32_t next = slots_[h.top()].next.load(std::memory_order_relaxed);
+      const std::uint32_t next = links_[h.top()].load(std::memory_order_relaxed);
       std::uint64_t expected = h.raw();
       if (head_.compare_exchange_weak(expected, h.with_pop(next).raw(),
                                       std::memory_order_seq_cst, std::memory_order_seq_cst)) {
@@ -92,9 +97,52 @@ class LifoFreeList {
   void push(std::uint32_t index) noexcept {
     Head h{head_.load(std::memory_order_relaxed)};
     for (;;) {
-      slots_[index].next.store(h.top(), std::memory_order_relaxed);
+      links_[index].store(h.top(), std::memory_order_relaxed);
       std::uint64_t expected = h.raw();
       if (head_.compare_exchange_weak(expected, h.with_push(index).raw(),
+                                      std::memory_order_seq_cst, std::memory_order_relaxed)) {
+        return;
+      }
+      h = Head{expected};
+    }
+  }
+
+  // Pops up to `max` indices with one CAS: walks `max` links from the top,
+  // then swings the head past them. Links read during the walk may be stale
+  // if another thread changes the list meanwhile; any such change bumps the
+  // tag, so the CAS fails and the walk is redone. Returns how many it took.
+  std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
+    if (max == 0) return 0;
+    Head h{head_.load(std::memory_order_seq_cst)};
+    for (;;) {
+      if (h.empty()) return 0;
+      std::uint32_t n = 0;
+      std::uint32_t at = h.top();
+      while (n < max && at != kNoSlot) {
+        out[n++] = at;
+        at = links_[at].load(std::memory_order_relaxed);
+      }
+      std::uint64_t expected = h.raw();
+      if (head_.compare_exchange_weak(expected, Head::make(at, h.tag() + 1).raw(),
+                                      std::memory_order_seq_cst, std::memory_order_seq_cst)) {
+        return n;
+      }
+      h = Head{expected};
+    }
+  }
+
+  // Pushes n indices (in[0] ends on top) with one CAS: links them privately,
+  // then swings the head to in[0].
+  void push_bulk(const std::uint32_t* in, std::uint32_t n) noexcept {
+    if (n == 0) return;
+    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+      links_[in[i]].store(in[i + 1], std::memory_order_relaxed);
+    }
+    Head h{head_.load(std::memory_order_relaxed)};
+    for (;;) {
+      links_[in[n - 1]].store(h.top(), std::memory_order_relaxed);
+      std::uint64_t expected = h.raw();
+      if (head_.compare_exchange_weak(expected, h.with_push(in[0]).raw(),
                                       std::memory_order_seq_cst, std::memory_order_relaxed)) {
         return;
       }
@@ -107,7 +155,7 @@ class LifoFreeList {
 
  private:
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{Head{}.raw()};
-  SampleSlot* slots_ = nullptr;  // read-only between resets; shares the head's line
+  std::unique_ptr<std::atomic<std::uint32_t>[]> links_;  // read-only pointer between resets
 };
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);

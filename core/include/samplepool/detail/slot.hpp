@@ -44,7 +44,6 @@ enum SampleFlag : std::uint32_t {
 struct alignas(kCacheLine) SampleSlot {
   // --- hot line: touched by every acquire and release ------------------------
   std::atomic<std::uint32_t> refs{0};        // 0: free (on the free list)
-  std::atomic<std::uint32_t> next{kNoSlot};  // free-list link
   std::uint32_t index = 0;                   // position in the pool's slot array
   std::uint32_t flags = 0;                   // SampleFlag bits; cleared on recycle
   std::byte* data = nullptr;                 // payload, after the prefix

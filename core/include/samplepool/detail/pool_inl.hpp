@@ -1,0 +1,124 @@
+// samplepool/detail/pool_inl.hpp: Pool's hot paths, inline (included by
+// pool.hpp only). The cold halves live in src/pool.cpp and src/pool_cache.cpp.
+#pragma once
+
+#include "samplepool/detail/thread_index.hpp"
+
+namespace samplepool {
+namespace detail {
+
+// Privileged access for the layers above the pool (Sample, the DirectShow
+// and C APIs): adopting and detaching raw slot references, and orphaning.
+struct PoolAccess {
+  static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
+  static SampleSlot* detach(Sample& s) noexcept {
+    SampleSlot* p = s.slot_;
+    s.slot_ = nullptr;
+    return p;
+  }
+  static SampleSlot* peek(const Sample& s) noexcept { return s.slot_; }
+  // The owner gives the pool up without waiting: it is decommitted, and the
+  // last release (or this call, if nothing is in use) runs finalizer(context),
+  // which must destroy the pool. The owner must not touch the pool afterwards.
+  static void orphan(Pool& pool, void (*finalizer)(void*), void* context) noexcept;
+};
+
+}  // namespace detail
+
+// --- acquire ------------------------------------------------------------------
+
+inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
+  out.reset();
+  if (detail::SampleSlot* s = cache_take()) [[likely]] {
+    out = detail::PoolAccess::adopt(s);
+    return Errc::ok;
+  }
+  return acquire_shared(out, deadline, may_block);  // out of line: pool.cpp
+}
+
+inline void Pool::note_high_water(std::uint32_t held) noexcept {
+  if (held > hot_.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
+    std::uint64_t hw = hot_.high_water.load(std::memory_order_relaxed);
+    while (held > hw &&
+           !hot_.high_water.compare_exchange_weak(hw, held, std::memory_order_relaxed)) {
+    }
+  }
+}
+
+// --- thread caches (see thread_cache.hpp for the protocol) ----------------------
+
+// This thread's cache, or null when the pool has none. A thread without a
+// cache slot gets entry 0, which is closed for good.
+inline detail::ThreadCache* Pool::my_cache() const noexcept {
+  auto* base = reinterpret_cast<std::byte*>(rm_.caches);
+  if (base == nullptr) return nullptr;
+  return reinterpret_cast<detail::ThreadCache*>(base + detail::cache_offset());
+}
+
+// A sample from this thread's cache, or null (no cache, the cache is closed
+// or the pool is decommitted, or the shared list is empty too).
+inline detail::SampleSlot* Pool::cache_take() noexcept {
+  detail::ThreadCache* cp = my_cache();
+  if (cp == nullptr || !cp->enter()) return nullptr;  // open implies committed
+  detail::ThreadCache& c = *cp;
+  std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  if (n == 0) [[unlikely]] n = refill(c);
+  detail::SampleSlot* s = nullptr;
+  if (n != 0) [[likely]] {
+    s = c.items[n - 1].load(std::memory_order_relaxed);
+    c.count.store(n - 1, std::memory_order_relaxed);
+    s->refs.store(1, std::memory_order_relaxed);  // ours: only we can see this slot
+    c.count_acquire();
+  }
+  c.leave();
+  return s;
+}
+
+// Puts a released sample into this thread's cache; false when the shared
+// path must take it instead.
+inline bool Pool::cache_put(detail::SampleSlot* s) noexcept {
+  detail::ThreadCache* cp = my_cache();
+  if (cp == nullptr || !cp->enter()) return false;
+  detail::ThreadCache& c = *cp;
+  std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  if (n == kThreadCacheSize) [[unlikely]] n = flush(c, kThreadCacheBatch);
+  c.items[n].store(s, std::memory_order_relaxed);
+  c.count.store(n + 1, std::memory_order_relaxed);
+  c.leave();
+  return true;
+}
+
+// --- release ------------------------------------------------------------------
+
+inline void Pool::recycle(detail::SampleSlot* s) noexcept {
+  s->flags = 0;  // recycling clears flags and time validity; actual length survives
+  // The caches are closed while a waiter sleeps, while decommitted and in a
+  // pool with a release callback (whose call needs the shared path's
+  // lifetime reservation): then the shared path pushes and wakes.
+  if (cache_put(s)) [[likely]] return;
+  recycle_shared(s);  // out of line: pool.cpp
+}
+
+namespace detail {
+
+inline std::uint32_t drop_ref(SampleSlot* s) noexcept {
+  // Sole holder: nobody else can add a reference (that needs one), so skip
+  // the read-modify-write. acquire pairs with other holders' release
+  // decrements: their writes to the sample happen-before the recycle.
+  std::uint32_t refs = s->refs.load(std::memory_order_acquire);
+  if (refs == 1) {
+    s->refs.store(0, std::memory_order_relaxed);  // published by the recycle
+    s->pool->recycle(s);
+    return 0;
+  }
+  if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
+    s->pool->note_misuse();
+    return 0;
+  }
+  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  if (refs == 0) s->pool->recycle(s);
+  return refs;
+}
+
+}  // namespace detail
+}  // namespace samplepool

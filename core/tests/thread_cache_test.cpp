@@ -1,0 +1,204 @@
+// Per-thread caches: a cached sample is never hidden from a blocked or
+// failing acquire, never outlives a Decommit, and never leaks at teardown.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace samplepool {
+namespace {
+
+using namespace std::chrono_literals;
+using test::configure;
+using test::eventually;
+
+// A thread that fills its cache with every sample of `pool` and then idles
+// (alive, holding nothing) until told to finish.
+class IdleCacher {
+ public:
+  explicit IdleCacher(Pool& pool, std::uint32_t n) {
+    thread_ = std::thread([this, &pool, n] {
+      {
+        std::vector<Sample> all(n);
+        for (auto& s : all) ok_ &= pool.acquire(s) == Errc::ok;
+      }  // all released into this thread's cache
+      std::unique_lock lock(m_);
+      ready_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return finish_; });
+    });
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [this] { return ready_; });
+  }
+  ~IdleCacher() {
+    {
+      std::lock_guard lock(m_);
+      finish_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool ready_ = false, finish_ = false, ok_ = true;
+  std::thread thread_;
+};
+
+class ThreadCacheTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!pool.thread_cache_enabled()) GTEST_SKIP() << "no expedited membarrier here: caches off";
+  }
+  Pool pool;
+};
+
+TEST_F(ThreadCacheTest, BlockingAcquireGetsSamplesFromAnIdleThreadsCache) {
+  configure(pool, 8);
+  IdleCacher idle(pool, 8);
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(pool.stats().free, 8u) << "cached samples count as free";
+  std::vector<Sample> mine(8);
+  for (auto& s : mine) ASSERT_EQ(pool.acquire_for(s, 5s), Errc::ok);
+}
+
+TEST_F(ThreadCacheTest, TryAcquireAndBulkLookInOtherCachesBeforeFailing) {
+  configure(pool, 8);
+  IdleCacher idle(pool, 8);
+  Sample one;
+  EXPECT_EQ(pool.try_acquire(one), Errc::ok);
+  one.reset();  // back into *this* thread's cache
+  std::vector<Sample> all(8);
+  EXPECT_EQ(pool.try_acquire_bulk(all), Errc::ok);
+  Sample none;
+  EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+}
+
+TEST_F(ThreadCacheTest, DecommitEmptiesEveryCache) {
+  configure(pool, 8);
+  {
+    IdleCacher idle(pool, 8);
+    ASSERT_EQ(pool.decommit(), Errc::ok);
+    EXPECT_EQ(pool.release_memory(), Errc::ok) << "nothing may stay cached after a decommit";
+  }
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  std::vector<Sample> all(8);
+  for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+}
+
+TEST_F(ThreadCacheTest, ReleasesAfterDecommitBypassTheCache) {
+  configure(pool, 4);
+  Sample s;
+  ASSERT_EQ(pool.acquire(s), Errc::ok);
+  ASSERT_EQ(pool.decommit(), Errc::ok);
+  s.reset();  // must go to the shared list: the pool is decommitted
+  EXPECT_EQ(pool.release_memory(), Errc::ok);
+}
+
+TEST_F(ThreadCacheTest, RefillAndFlushKeepCountsExact) {
+  configure(pool, 100);
+  for (int round = 0; round < 5; ++round) {
+    std::vector<Sample> many(100);  // more than a cache: refills
+    for (auto& s : many) ASSERT_EQ(pool.acquire(s), Errc::ok);
+    EXPECT_EQ(pool.stats().outstanding, 100u);
+    Sample extra;
+    EXPECT_EQ(pool.try_acquire(extra), Errc::timeout);
+  }  // released: the cache flushes in batches
+  const Stats st = pool.stats();
+  EXPECT_EQ(st.outstanding, 0u);
+  EXPECT_EQ(st.free, 100u);
+  EXPECT_EQ(st.acquires, 500u);
+}
+
+TEST(ThreadCacheTeardown, NothingLeaksWithSamplesCachedByALiveThread) {
+  if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
+  std::shared_ptr<alloc::Backend> backend;
+  ASSERT_EQ(alloc::make_jemalloc_backend(&backend), Errc::ok);
+  {
+    auto pool = std::make_unique<Pool>(PoolOptions{FreeListPolicy::lifo, backend});
+    configure(*pool, 16, 4096);
+    IdleCacher idle(*pool, 16);
+    pool.reset();  // the idle thread still has its cache index
+  }
+  EXPECT_EQ(backend->resident_bytes(), 0);
+}
+
+TEST(ThreadCacheThreads, ExitedThreadsCachesAndMoreThreadsThanCaches) {
+  Pool pool;
+  configure(pool, 16);
+  for (int i = 0; i < 3; ++i) {
+    std::thread([&] {
+      std::vector<Sample> all(16);
+      for (auto& s : all) pool.acquire(s);
+    }).join();  // exits with everything in its cache
+  }
+  std::vector<Sample> all(16);
+  for (auto& s : all) ASSERT_EQ(pool.acquire_for(s, 5s), Errc::ok);
+  all.clear();
+  // More live threads than caches: the rest take the shared path.
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (std::uint32_t t = 0; t < kMaxCacheThreads + 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        Sample s;
+        if (pool.acquire_for(s, 10s) != Errc::ok) errors.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  const Stats st = pool.stats();
+  EXPECT_EQ(st.outstanding, 0u);
+  EXPECT_EQ(st.acquires, 16u * 4 + (kMaxCacheThreads + 8) * 200u);
+}
+
+TEST(PoolBulk, AllOrNothing) {
+  for (bool cache : {true, false}) {
+    Pool pool(PoolOptions{FreeListPolicy::lifo, nullptr, cache});
+    std::vector<Sample> big(9);
+    EXPECT_EQ(pool.try_acquire_bulk(big), Errc::not_committed);
+    configure(pool, 8);
+    EXPECT_EQ(pool.try_acquire_bulk(big), Errc::timeout);
+    EXPECT_EQ(pool.stats().free, 8u) << "a failed bulk takes nothing";
+    std::vector<Sample> eight(8);
+    ASSERT_EQ(pool.try_acquire_bulk(eight), Errc::ok);
+    std::set<std::uint32_t> idx;
+    for (auto& s : eight) idx.insert(s.index());
+    EXPECT_EQ(idx.size(), 8u);
+    EXPECT_EQ(pool.stats().outstanding, 8u);
+    pool.release_bulk(eight);
+    for (auto& s : eight) EXPECT_FALSE(s);
+    EXPECT_EQ(pool.stats().free, 8u);
+    std::vector<Sample> huge(kMaxBulk + 1);
+    EXPECT_EQ(pool.try_acquire_bulk(huge), Errc::invalid_argument);
+    EXPECT_EQ(pool.try_acquire_bulk({}), Errc::ok);
+  }
+}
+
+TEST(PoolBulk, ReleaseBulkHandlesSharedAndForeignSamples) {
+  Pool a(PoolOptions{FreeListPolicy::lifo, nullptr, false}), b;
+  configure(a, 4);
+  configure(b, 4);
+  std::vector<Sample> mix(4);
+  ASSERT_EQ(a.acquire(mix[0]), Errc::ok);
+  ASSERT_EQ(a.acquire(mix[1]), Errc::ok);
+  Sample keep = mix[1];  // shared: its release only drops a reference
+  ASSERT_EQ(b.acquire(mix[2]), Errc::ok);  // another pool's
+  a.release_bulk(mix);
+  EXPECT_EQ(a.stats().outstanding, 1u);
+  EXPECT_EQ(b.stats().outstanding, 0u);
+  keep.reset();
+  EXPECT_EQ(a.stats().outstanding, 0u);
+}
+
+}  // namespace
+}  // namespace samplepool
