@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian packages samplepool needs to build, test and benchmark.
-# Idempotent and quiet: when everything is present it only checks (no
-# apt-get update, no network) and prints one line.
+# Installs the Debian packages samplepool needs. Idempotent and quiet: when
+# everything is present it only checks (no apt-get update, no network) and
+# prints one line.
+#   tools/bootstrap.sh            build and test the library, tools and examples
+#   tools/bootstrap.sh --bench    also the benchmark peers and gnuplot
+#   tools/bootstrap.sh --dpdk     also DPDK (large; the rte_mempool peer)
 set -euo pipefail
 
 packages=(
-  cmake g++ make pkg-config          # toolchain
-  libconcurrentqueue-dev             # moodycamel ConcurrentQueue (free-list policy)
+  cmake g++ make pkg-config clang-14 # toolchains (clang for the clang build and fuzzing)
+  libcli11-dev nlohmann-json3-dev    # command-line parsing and JSON output (tools, stress)
+  spin valgrind                      # model check; memcheck run of the stress program
+  libclang-rt-14-dev                 # clang's sanitizer and libFuzzer runtimes
+  libconcurrentqueue-dev             # moodycamel ConcurrentQueue (FIFO free-list policy)
   libjemalloc-dev                    # jemalloc arena backend
   libgtest-dev                       # unit tests
   libbenchmark-dev                   # benchmarks
 )
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(libboost-dev libtbb-dev libatomic-queue-dev libgstreamer1.0-dev libavutil-dev gnuplot-nox) ;;
+    --dpdk) packages+=(libdpdk-dev) ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,7 +6,7 @@
 #   tools/check.sh release         just one (presets: release debug clang asan tsan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/bootstrap.sh
+tools/bootstrap.sh --bench
 presets=("$@")
 [ ${#presets[@]} -eq 0 ] && presets=(release clang asan tsan)
 jobs=$(nproc)

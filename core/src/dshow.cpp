@@ -18,35 +18,35 @@ class MemSample final : public IMediaSample {
 
   ULONG AddRef() override {
     // relaxed: the caller holds a reference (see Sample::add_ref).
-    return slot_->refs.fetch_add(1, std::memory_order_relaxed) + 1;
+    return live()->refs.fetch_add(1, std::memory_order_relaxed) + 1;
   }
   ULONG Release() override { return detail::drop_ref(slot_); }
 
   HRESULT GetPointer(BYTE** ppBuffer) override {
     if (ppBuffer == nullptr) return E_POINTER;
-    *ppBuffer = reinterpret_cast<BYTE*>(slot_->data);
+    *ppBuffer = reinterpret_cast<BYTE*>(live()->data);
     return S_OK;
   }
-  LONG GetSize() override { return static_cast<LONG>(slot_->size); }
+  LONG GetSize() override { return static_cast<LONG>(live()->size); }
 
   HRESULT GetTime(REFERENCE_TIME* pTimeStart, REFERENCE_TIME* pTimeEnd) override {
     if (pTimeStart == nullptr || pTimeEnd == nullptr) return E_POINTER;
     if (!has(detail::kTimeValid)) return VFW_E_SAMPLE_TIME_NOT_SET;
-    *pTimeStart = slot_->time_start;
+    *pTimeStart = live()->time_start;
     if (!has(detail::kStopValid)) {
-      *pTimeEnd = slot_->time_start + 1;
+      *pTimeEnd = live()->time_start + 1;
       return VFW_S_NO_STOP_TIME;
     }
-    *pTimeEnd = slot_->time_end;
+    *pTimeEnd = live()->time_end;
     return S_OK;
   }
   HRESULT SetTime(REFERENCE_TIME* pTimeStart, REFERENCE_TIME* pTimeEnd) override {
     if (pTimeStart == nullptr) {
-      detail::clear_time(*slot_);
+      detail::clear_time(*live());
     } else if (pTimeEnd == nullptr) {
-      detail::set_start_time(*slot_, *pTimeStart);
+      detail::set_start_time(*live(), *pTimeStart);
     } else {
-      detail::set_time(*slot_, *pTimeStart, *pTimeEnd);
+      detail::set_time(*live(), *pTimeStart, *pTimeEnd);
     }
     return S_OK;
   }
@@ -58,10 +58,10 @@ class MemSample final : public IMediaSample {
   HRESULT IsDiscontinuity() override { return has(detail::kDiscontinuity) ? S_OK : S_FALSE; }
   HRESULT SetDiscontinuity(BOOL on) override { return set(detail::kDiscontinuity, on); }
 
-  LONG GetActualDataLength() override { return static_cast<LONG>(slot_->actual); }
+  LONG GetActualDataLength() override { return static_cast<LONG>(live()->actual); }
   HRESULT SetActualDataLength(LONG lLen) override {
     if (lLen < 0) return VFW_E_BUFFER_OVERFLOW;
-    return detail::set_actual_length(*slot_, static_cast<std::size_t>(lLen))
+    return detail::set_actual_length(*live(), static_cast<std::size_t>(lLen))
                ? S_OK
                : VFW_E_BUFFER_OVERFLOW;
   }
@@ -69,26 +69,37 @@ class MemSample final : public IMediaSample {
   HRESULT GetMediaTime(LONGLONG* pTimeStart, LONGLONG* pTimeEnd) override {
     if (pTimeStart == nullptr || pTimeEnd == nullptr) return E_POINTER;
     if (!has(detail::kMediaTimeValid)) return VFW_E_MEDIA_TIME_NOT_SET;
-    *pTimeStart = slot_->media_start;
-    *pTimeEnd = slot_->media_end;
+    *pTimeStart = live()->media_start;
+    *pTimeEnd = live()->media_end;
     return S_OK;
   }
   HRESULT SetMediaTime(LONGLONG* pTimeStart, LONGLONG* pTimeEnd) override {
     if (pTimeStart == nullptr) {
-      detail::clear_media_time(*slot_);
+      detail::clear_media_time(*live());
       return S_OK;
     }
     if (pTimeEnd == nullptr) return E_POINTER;
-    detail::set_media_time(*slot_, *pTimeStart, *pTimeEnd);
+    detail::set_media_time(*live(), *pTimeStart, *pTimeEnd);
     return S_OK;
   }
 
   SampleSlot* slot() const noexcept { return slot_; }
 
+  // The slot, checked in debug builds: an IMediaSample must not be used
+  // after its last Release.
+  SampleSlot* live() const noexcept {
+#if SAMPLEPOOL_DEBUG_CHECKS
+    if (slot_->refs.load(std::memory_order_relaxed) == 0) {
+      detail::misuse("an IMediaSample was used after its last Release", slot_);
+    }
+#endif
+    return slot_;
+  }
+
  private:
-  bool has(std::uint32_t bit) const noexcept { return detail::has_flag(*slot_, bit); }
+  bool has(std::uint32_t bit) const noexcept { return detail::has_flag(*live(), bit); }
   HRESULT set(std::uint32_t bit, BOOL on) noexcept {
-    detail::set_flag(*slot_, bit, on != 0);
+    detail::set_flag(*live(), bit, on != 0);
     return S_OK;
   }
 

@@ -244,23 +244,6 @@ TEST_P(PoolTest, ReleaseCallbackRunsAfterTheSampleIsBackAndMayReenter) {
   EXPECT_EQ(pool.set_release_callback(nullptr, nullptr), Errc::ok);
 }
 
-TEST_P(PoolTest, DoubleReleaseThroughTheRawPathIsCountedAndIgnored) {
-  Pool pool(options());
-  configure(pool, 2);
-  Sample s;
-  ASSERT_EQ(pool.acquire(s), Errc::ok);
-  detail::SampleSlot* slot = detail::PoolAccess::detach(s);
-  EXPECT_EQ(detail::drop_ref(slot), 0u);
-  EXPECT_EQ(detail::drop_ref(slot), 0u);  // misuse: already free
-  const Stats st = pool.stats();
-  EXPECT_EQ(st.misuse, 1u);
-  EXPECT_EQ(st.free, 2u);
-  Sample a, b, c;
-  EXPECT_EQ(pool.try_acquire(a), Errc::ok);
-  EXPECT_EQ(pool.try_acquire(b), Errc::ok);
-  EXPECT_EQ(pool.try_acquire(c), Errc::timeout) << "the sample was not pushed twice";
-}
-
 TEST_P(PoolTest, DestructorFreesEverything) {
   auto backend = test::make_backend(GetParam().backend);
   {

@@ -44,8 +44,14 @@ struct TimeRange {
 class Sample {
  public:
   Sample() noexcept = default;
-  Sample(const Sample& other) noexcept : slot_(other.slot_) { add_ref(); }
-  Sample(Sample&& other) noexcept : slot_(other.slot_) { other.slot_ = nullptr; }
+  Sample(const Sample& other) noexcept : slot_(other.slot_) {
+    remember(other);
+    if (slot_) live()->refs.fetch_add(1, std::memory_order_relaxed);  // see add_ref note below
+  }
+  Sample(Sample&& other) noexcept : slot_(other.slot_) {
+    remember(other);
+    other.slot_ = nullptr;
+  }
   Sample& operator=(const Sample& other) noexcept {
     Sample copy(other);
     swap(copy);
@@ -60,7 +66,8 @@ class Sample {
 
   // Drops this handle's reference (if any) and leaves it empty.
   void reset() noexcept {
-    if (detail::SampleSlot* s = slot_) {
+    if (slot_ != nullptr) {
+      detail::SampleSlot* s = live();
       slot_ = nullptr;
       detail::drop_ref(s);
     }
@@ -69,73 +76,101 @@ class Sample {
     detail::SampleSlot* t = slot_;
     slot_ = other.slot_;
     other.slot_ = t;
+#if SAMPLEPOOL_DEBUG_CHECKS
+    const std::uint32_t g = generation_;
+    generation_ = other.generation_;
+    other.generation_ = g;
+#endif
   }
   explicit operator bool() const noexcept { return slot_ != nullptr; }
 
   // Buffer. Preconditions for everything below: *this is not empty.
-  std::byte* data() const noexcept { return slot_->data; }
-  std::size_t size() const noexcept { return slot_->size; }
-  std::byte* prefix() const noexcept { return slot_->data - slot_->prefix; }
-  std::size_t prefix_size() const noexcept { return slot_->prefix; }
-  std::uint32_t index() const noexcept { return slot_->index; }
-  Pool* pool() const noexcept { return slot_->pool; }
+  std::byte* data() const noexcept { return live()->data; }
+  std::size_t size() const noexcept { return live()->size; }
+  std::byte* prefix() const noexcept { return live()->data - live()->prefix; }
+  std::size_t prefix_size() const noexcept { return live()->prefix; }
+  std::uint32_t index() const noexcept { return live()->index; }
+  Pool* pool() const noexcept { return live()->pool; }
   // Racy by nature: other holders may add or drop references meanwhile.
   std::uint32_t use_count_approx() const noexcept {
-    return slot_->refs.load(std::memory_order_relaxed);
+    return live()->refs.load(std::memory_order_relaxed);
   }
 
-  std::size_t actual_length() const noexcept { return slot_->actual; }
+  std::size_t actual_length() const noexcept { return live()->actual; }
   // Errc::buffer_overflow (and no change) when n > size().
   Errc set_actual_length(std::size_t n) noexcept {
-    return detail::set_actual_length(*slot_, n) ? Errc::ok : Errc::buffer_overflow;
+    return detail::set_actual_length(*live(), n) ? Errc::ok : Errc::buffer_overflow;
   }
 
   // Stream time. time() is empty when no start is set; with a start but no
   // stop it reports stop = start + 1 (and has_stop_time() is false).
-  void set_time(std::int64_t start) noexcept { detail::set_start_time(*slot_, start); }
+  void set_time(std::int64_t start) noexcept { detail::set_start_time(*live(), start); }
   void set_time(std::int64_t start, std::int64_t stop) noexcept {
-    detail::set_time(*slot_, start, stop);
+    detail::set_time(*live(), start, stop);
   }
-  void clear_time() noexcept { detail::clear_time(*slot_); }
+  void clear_time() noexcept { detail::clear_time(*live()); }
   bool has_stop_time() const noexcept { return has(detail::kStopValid); }
   std::optional<TimeRange> time() const noexcept {
     if (!has(detail::kTimeValid)) return std::nullopt;
-    return TimeRange{slot_->time_start,
-                     has(detail::kStopValid) ? slot_->time_end : slot_->time_start + 1};
+    return TimeRange{live()->time_start,
+                     has(detail::kStopValid) ? live()->time_end : live()->time_start + 1};
   }
 
   // Media time (e.g. frame numbers): both ends or nothing.
   void set_media_time(std::int64_t start, std::int64_t stop) noexcept {
-    detail::set_media_time(*slot_, start, stop);
+    detail::set_media_time(*live(), start, stop);
   }
-  void clear_media_time() noexcept { detail::clear_media_time(*slot_); }
+  void clear_media_time() noexcept { detail::clear_media_time(*live()); }
   std::optional<TimeRange> media_time() const noexcept {
     if (!has(detail::kMediaTimeValid)) return std::nullopt;
-    return TimeRange{slot_->media_start, slot_->media_end};
+    return TimeRange{live()->media_start, live()->media_end};
   }
 
   bool sync_point() const noexcept { return has(detail::kSyncPoint); }
-  void set_sync_point(bool on) noexcept { detail::set_flag(*slot_, detail::kSyncPoint, on); }
+  void set_sync_point(bool on) noexcept { detail::set_flag(*live(), detail::kSyncPoint, on); }
   bool preroll() const noexcept { return has(detail::kPreroll); }
-  void set_preroll(bool on) noexcept { detail::set_flag(*slot_, detail::kPreroll, on); }
+  void set_preroll(bool on) noexcept { detail::set_flag(*live(), detail::kPreroll, on); }
   bool discontinuity() const noexcept { return has(detail::kDiscontinuity); }
   void set_discontinuity(bool on) noexcept {
-    detail::set_flag(*slot_, detail::kDiscontinuity, on);
+    detail::set_flag(*live(), detail::kDiscontinuity, on);
   }
 
  private:
   friend struct detail::PoolAccess;
-  explicit Sample(detail::SampleSlot* adopted) noexcept : slot_(adopted) {}
+  explicit Sample(detail::SampleSlot* adopted) noexcept : slot_(adopted) {
+#if SAMPLEPOOL_DEBUG_CHECKS
+    generation_ = adopted ? adopted->generation.load(std::memory_order_relaxed) : 0;
+#endif
+  }
 
-  void add_ref() noexcept {
-    // relaxed: the caller already holds a reference, so the slot cannot be
-    // recycled meanwhile and there is nothing new to publish (as in
-    // std::shared_ptr's copy).
-    if (slot_) slot_->refs.fetch_add(1, std::memory_order_relaxed);
+  // add_ref note: the copy constructor's increment is relaxed, as in
+  // std::shared_ptr's copy: the caller already holds a reference, so the slot
+  // cannot be recycled meanwhile and there is nothing new to publish.
+
+  // The slot, checked in debug builds: a handle must not outlive its
+  // reference (use after release) and its sample must not be free.
+  detail::SampleSlot* live() const noexcept {
+#if SAMPLEPOOL_DEBUG_CHECKS
+    if (slot_->generation.load(std::memory_order_relaxed) != generation_ ||
+        slot_->refs.load(std::memory_order_relaxed) == 0) {
+      detail::misuse("a Sample was used after its sample went back to the pool (stale handle)", slot_);
+    }
+#endif
+    return slot_;
+  }
+  void remember(const Sample& other) noexcept {
+#if SAMPLEPOOL_DEBUG_CHECKS
+    generation_ = other.generation_;
+#else
+    (void)other;
+#endif
   }
   bool has(std::uint32_t bit) const noexcept { return detail::has_flag(*slot_, bit); }
 
   detail::SampleSlot* slot_ = nullptr;
+#if SAMPLEPOOL_DEBUG_CHECKS
+  std::uint32_t generation_ = 0;  // the slot's generation when this reference was taken
+#endif
 };
 
 }  // namespace samplepool

@@ -92,6 +92,9 @@ inline bool Pool::cache_put(detail::SampleSlot* s) noexcept {
 
 inline void Pool::recycle(detail::SampleSlot* s) noexcept {
   s->flags = 0;  // recycling clears flags and time validity; actual length survives
+#if SAMPLEPOOL_DEBUG_CHECKS
+  s->generation.fetch_add(1, std::memory_order_relaxed);  // every older handle is stale now
+#endif
   // The caches are closed while a waiter sleeps, while decommitted and in a
   // pool with a release callback (whose call needs the shared path's
   // lifetime reservation): then the shared path pushes and wakes.
@@ -112,6 +115,9 @@ inline std::uint32_t drop_ref(SampleSlot* s) noexcept {
     return 0;
   }
   if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
+#if SAMPLEPOOL_DEBUG_CHECKS
+    misuse("a sample was released twice", s);
+#endif
     s->pool->note_misuse();
     return 0;
   }

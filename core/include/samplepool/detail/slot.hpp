@@ -61,7 +61,17 @@ struct alignas(kCacheLine) SampleSlot {
   // destructible, discarded with the arena. ext_object is null until then.
   void* ext_object = nullptr;
   alignas(8) std::byte ext[16];
+  // Debug checks (SAMPLEPOOL_DEBUG_CHECKS): bumped at every recycle, so a
+  // handle that remembers an older value is stale. relaxed: a check against
+  // a racing recycle may miss, never misfire on a live handle.
+  std::atomic<std::uint32_t> generation{0};
 };
+
+#if SAMPLEPOOL_DEBUG_CHECKS
+// Reports API misuse (a stale handle, a double release) on stderr, naming
+// the sample and pool, and aborts.
+[[noreturn]] void misuse(const char* what, const SampleSlot* slot) noexcept;
+#endif
 
 // Metadata transitions, shared by every API shape (Sample, IMediaSample, C).
 // Holder-only: see "Ownership" above.

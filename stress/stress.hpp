@@ -1,0 +1,62 @@
+// stress/stress.hpp: randomized multi-thread scenarios that check the
+// pool's promises while they run, and the soak driver that cycles them.
+//
+// Each scenario runs for a given time with a given number of threads and a
+// seed (every thread's random schedule derives from it), checks invariants
+// continuously, and reports what it did and every violation it saw:
+//  - no sample has two owners (an owner-tag array, and a sentinel written
+//    into each buffer and verified before release);
+//  - outstanding <= count whenever sampled; free + outstanding == count and
+//    nothing outstanding or waiting at quiescence;
+//  - every acquire is accounted for (the threads' successes equal the pool's
+//    acquires counter at quiescence);
+//  - every waiter blocked at a Decommit returns within a bound;
+//  - nothing leaks: every arena byte comes back (counted by a wrapping
+//    backend, and by jemalloc's own arena statistics when built with it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace samplepool::stress {
+
+struct Options {
+  double seconds = 2.0;     // per scenario
+  unsigned threads = 6;     // worker threads (more than cores on purpose)
+  std::uint64_t seed = 1;
+  double decommit_bound_s = 2.0;  // how long a waiter may take to return after a Decommit
+};
+
+struct Report {
+  std::string scenario;
+  std::uint64_t operations = 0;    // acquire attempts
+  std::uint64_t acquires = 0;      // successful ones
+  std::uint64_t waits = 0;         // acquires that blocked
+  std::uint64_t timeouts = 0;
+  std::uint64_t not_committed = 0;
+  std::uint64_t decommit_cycles = 0;
+  std::uint64_t pools_destroyed = 0;
+  std::uint64_t max_outstanding = 0;
+  std::int64_t leaked_bytes = 0;   // must be zero
+  double worst_decommit_return_s = 0;
+  std::vector<std::string> violations;
+
+  void merge(const Report& other);
+  bool ok() const { return violations.empty() && leaked_bytes == 0; }
+};
+
+// The scenario names, in the order the soak cycles them.
+const std::vector<std::string>& scenario_names();
+
+// Runs one scenario; an unknown name is reported as a violation.
+Report run_scenario(const std::string& name, const Options& options);
+
+// Runs every scenario in turn, `options.seconds` each, until `total_seconds`
+// have passed (at least one full cycle). `progress` is called after each
+// scenario with the running total and the elapsed time.
+Report run_soak(double total_seconds, const Options& options,
+                const std::function<void(const Report& total, double elapsed_s)>& progress);
+
+}  // namespace samplepool::stress
