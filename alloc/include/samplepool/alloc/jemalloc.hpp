@@ -7,11 +7,12 @@
 // ".large.allocated", read after an "epoch" refresh) show exactly the bytes
 // the pools hold. The arena is destroyed with the backend.
 //
-// Linking note: Debian's libjemalloc is built without a symbol prefix, so
-// linking it (which SAMPLEPOOL_WITH_JEMALLOC=ON does, through the installed
-// package's dependencies) makes jemalloc the malloc of the whole embedding
-// process. Build with -DSAMPLEPOOL_WITH_JEMALLOC=OFF to keep the system
-// malloc; make_jemalloc_backend() then returns Errc::not_supported.
+// Linking note: Debian's libjemalloc is built without a symbol prefix. The
+// library links it behind libstdc++ so that libc's malloc and libstdc++'s
+// operator new keep serving the embedding process (see README "jemalloc and
+// your malloc"); only this backend calls into jemalloc. Build with
+// -DSAMPLEPOOL_WITH_JEMALLOC=OFF to drop it; make_jemalloc_backend() then
+// returns Errc::not_supported.
 #pragma once
 
 #include <memory>

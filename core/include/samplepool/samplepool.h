@@ -1,0 +1,127 @@
+/* samplepool/samplepool.h: the C API (C99 and later, and C++).
+ *
+ * Opaque pool and sample handles over the same lock-free pool as the C++ API
+ * (it takes the same paths: thread caches, futex wake). Every function that
+ * can fail returns an sp_error; sp_error_name() names each. A refused call
+ * leaves the pool as it was.
+ *
+ * Life cycle: sp_pool_create -> sp_pool_set_properties -> sp_pool_commit ->
+ * sp_pool_acquire* / sp_sample_release ... -> sp_pool_decommit ->
+ * sp_pool_destroy (which waits until every sample has been released).
+ *
+ * Thread safety: every function may be called from any thread, except that
+ * sp_pool_destroy must not race with other calls on the same pool (it may
+ * race with sp_sample_release of its samples, which it waits for).
+ *
+ * Sample references: an acquired sample holds one reference;
+ * sp_sample_add_ref adds one, sp_sample_release drops one, and the last one
+ * returns the sample to its pool. Using a sample after dropping your last
+ * reference is an error (debug builds report it and abort).
+ */
+#ifndef SAMPLEPOOL_SAMPLEPOOL_H
+#define SAMPLEPOOL_SAMPLEPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sp_pool sp_pool;
+typedef struct sp_sample sp_sample;
+
+/* Values match samplepool::Errc. */
+typedef enum sp_error {
+  SP_OK = 0,
+  SP_NOT_COMMITTED,        /* not committed, or decommitted while waiting */
+  SP_TIMEOUT,              /* nothing free before the deadline (or at once) */
+  SP_SIZE_NOT_SET,         /* commit with a count or size of zero */
+  SP_BAD_ALIGNMENT,        /* alignment zero, not a power of two, or too large */
+  SP_ALREADY_COMMITTED,    /* needs a decommitted pool */
+  SP_BUFFERS_OUTSTANDING,  /* needs every sample back */
+  SP_INVALID_ARGUMENT,     /* a null pointer, an out-of-range value, a foreign sample */
+  SP_TOO_LARGE,            /* sizes beyond the limits; never wrapped */
+  SP_OUT_OF_MEMORY,        /* the arena backend could not allocate */
+  SP_BUFFER_OVERFLOW,      /* actual length above the sample size */
+  SP_NOT_SUPPORTED         /* the backend cannot do what the options ask */
+} sp_error;
+
+/* Stable lower_snake name of the code ("ok", "not_committed", ...). */
+const char* sp_error_name(sp_error e);
+
+typedef struct sp_properties {
+  uint32_t count;    /* number of samples */
+  size_t size;       /* usable bytes per sample */
+  size_t alignment;  /* alignment of (data - prefix): a power of two */
+  size_t prefix;     /* bytes reserved before each sample's data */
+} sp_properties;
+
+typedef enum sp_backend { SP_BACKEND_HEAP = 0, SP_BACKEND_JEMALLOC, SP_BACKEND_MMAP } sp_backend;
+
+typedef struct sp_pool_options {
+  int fifo;              /* nonzero: FIFO free list (even rotation); default LIFO */
+  int no_thread_cache;   /* nonzero: no per-thread caches */
+  sp_backend backend;    /* where the arena comes from */
+  int mmap_huge_pages;   /* SP_BACKEND_MMAP: 0 none, 1 transparent, 2 hugetlb (falls back) */
+  int mmap_lock;         /* SP_BACKEND_MMAP: nonzero to mlock the arena */
+} sp_pool_options;
+
+typedef struct sp_stats {
+  uint32_t count, free, outstanding, waiters;
+  uint64_t acquires, waits, timeouts, not_committed, high_water, commits, decommits, misuse;
+  int committed;
+} sp_stats;
+
+/* Pools. options may be NULL (defaults: LIFO, thread caches, heap). */
+sp_error sp_pool_create(const sp_pool_options* options, sp_pool** out);
+void sp_pool_destroy(sp_pool* pool); /* NULL is ignored */
+sp_error sp_pool_set_properties(sp_pool* pool, const sp_properties* request, sp_properties* actual /* may be NULL */);
+sp_error sp_pool_get_properties(const sp_pool* pool, sp_properties* out);
+sp_error sp_pool_commit(sp_pool* pool);
+sp_error sp_pool_decommit(sp_pool* pool);
+sp_error sp_pool_release_memory(sp_pool* pool);
+sp_error sp_pool_stats(const sp_pool* pool, sp_stats* out);
+/* Called after each sample returns to the pool; set only while decommitted
+   with nothing out. NULL clears it. */
+sp_error sp_pool_set_release_callback(sp_pool* pool, void (*callback)(void* context), void* context);
+
+/* Acquire: *out is set on SP_OK and NULL otherwise. */
+sp_error sp_pool_acquire(sp_pool* pool, sp_sample** out);           /* blocks */
+sp_error sp_pool_try_acquire(sp_pool* pool, sp_sample** out);       /* never blocks */
+sp_error sp_pool_acquire_timeout(sp_pool* pool, uint64_t timeout_ns, sp_sample** out);
+/* Drops the caller's reference; SP_INVALID_ARGUMENT for another pool's sample. */
+sp_error sp_pool_release_sample(sp_pool* pool, sp_sample* sample);
+
+/* Samples. */
+void sp_sample_add_ref(sp_sample* sample);
+void sp_sample_release(sp_sample* sample);  /* NULL is ignored */
+void* sp_sample_data(const sp_sample* sample);
+size_t sp_sample_size(const sp_sample* sample);
+void* sp_sample_prefix(const sp_sample* sample);
+size_t sp_sample_prefix_size(const sp_sample* sample);
+size_t sp_sample_actual_length(const sp_sample* sample);
+sp_error sp_sample_set_actual_length(sp_sample* sample, size_t length);
+
+/* Times: get returns which ends are set (SP_TIME_START, SP_TIME_STOP);
+   outputs are written only for set ends (with only a start, *stop =
+   start + 1, as IMediaSample::GetTime). set with start NULL clears; stop
+   NULL sets the start only. Media times are both ends or nothing. */
+#define SP_TIME_START 1
+#define SP_TIME_STOP 2
+int sp_sample_get_time(const sp_sample* sample, int64_t* start, int64_t* stop);
+void sp_sample_set_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
+int sp_sample_get_media_time(const sp_sample* sample, int64_t* start, int64_t* stop);
+void sp_sample_set_media_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
+
+#define SP_SAMPLE_SYNC_POINT 1u
+#define SP_SAMPLE_PREROLL 2u
+#define SP_SAMPLE_DISCONTINUITY 4u
+unsigned sp_sample_flags(const sp_sample* sample);
+void sp_sample_set_flags(sp_sample* sample, unsigned flags); /* replaces all three */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SAMPLEPOOL_SAMPLEPOOL_H */

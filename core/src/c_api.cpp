@@ -1,0 +1,210 @@
+// The C API (samplepool.h): thin wrappers over Pool and the sample slots.
+#include "samplepool/samplepool.h"
+
+#include <chrono>
+#include <new>
+
+#include "samplepool/samplepool.hpp"
+
+using samplepool::Errc;
+using samplepool::Pool;
+using samplepool::Sample;
+using samplepool::detail::PoolAccess;
+using samplepool::detail::SampleSlot;
+
+struct sp_pool {
+  Pool pool;
+  explicit sp_pool(samplepool::PoolOptions o) : pool(std::move(o)) {}
+};
+
+namespace {
+
+static_assert(static_cast<int>(Errc::not_supported) == SP_NOT_SUPPORTED, "sp_error mirrors Errc");
+
+sp_error c(Errc e) { return static_cast<sp_error>(e); }
+SampleSlot* slot(sp_sample* s) { return reinterpret_cast<SampleSlot*>(s); }
+const SampleSlot* slot(const sp_sample* s) { return reinterpret_cast<const SampleSlot*>(s); }
+sp_sample* handle(SampleSlot* s) { return reinterpret_cast<sp_sample*>(s); }
+
+// A non-owning view of a slot, to reuse Sample's accessors.
+template <class F>
+auto with_view(const sp_sample* s, F f) {
+  Sample view = PoolAccess::adopt(const_cast<SampleSlot*>(slot(s)));
+  struct Detach {
+    Sample& v;
+    ~Detach() { PoolAccess::detach(v); }
+  } guard{view};
+  return f(view);
+}
+
+sp_error acquire_with(sp_pool* p, sp_sample** out, Errc (*how)(Pool&, Sample&, std::uint64_t), std::uint64_t arg) {
+  if (out == nullptr) return SP_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (p == nullptr) return SP_INVALID_ARGUMENT;
+  Sample s;
+  const Errc e = how(p->pool, s, arg);
+  if (e == Errc::ok) *out = handle(PoolAccess::detach(s));
+  return c(e);
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* sp_error_name(sp_error e) { return samplepool::to_string(static_cast<Errc>(e)); }
+
+sp_error sp_pool_create(const sp_pool_options* o, sp_pool** out) {
+  if (out == nullptr) return SP_INVALID_ARGUMENT;
+  *out = nullptr;
+  samplepool::PoolOptions opts;
+  if (o != nullptr) {
+    opts.free_list = o->fifo ? samplepool::FreeListPolicy::fifo : samplepool::FreeListPolicy::lifo;
+    opts.thread_cache = o->no_thread_cache == 0;
+    switch (o->backend) {
+      case SP_BACKEND_HEAP: break;
+      case SP_BACKEND_JEMALLOC:
+        if (const Errc e = samplepool::alloc::make_jemalloc_backend(&opts.backend); e != Errc::ok) return c(e);
+        break;
+      case SP_BACKEND_MMAP: {
+        if (o->mmap_huge_pages < 0 || o->mmap_huge_pages > 2) return SP_INVALID_ARGUMENT;
+        samplepool::alloc::MmapOptions m;
+        m.huge_pages = static_cast<samplepool::alloc::HugePages>(o->mmap_huge_pages);
+        m.lock = o->mmap_lock != 0;
+        opts.backend = samplepool::alloc::make_mmap_backend(m);
+        break;
+      }
+      default: return SP_INVALID_ARGUMENT;
+    }
+  }
+  *out = new (std::nothrow) sp_pool(std::move(opts));
+  return *out != nullptr ? SP_OK : SP_OUT_OF_MEMORY;
+}
+
+void sp_pool_destroy(sp_pool* p) { delete p; }
+
+sp_error sp_pool_set_properties(sp_pool* p, const sp_properties* r, sp_properties* actual) {
+  if (p == nullptr || r == nullptr) return SP_INVALID_ARGUMENT;
+  samplepool::Properties granted;
+  const Errc e = p->pool.set_properties({r->count, r->size, r->alignment, r->prefix}, &granted);
+  if (e == Errc::ok && actual != nullptr) *actual = {granted.count, granted.size, granted.alignment, granted.prefix};
+  return c(e);
+}
+
+sp_error sp_pool_get_properties(const sp_pool* p, sp_properties* out) {
+  if (p == nullptr || out == nullptr) return SP_INVALID_ARGUMENT;
+  const samplepool::Properties g = p->pool.properties();
+  *out = {g.count, g.size, g.alignment, g.prefix};
+  return SP_OK;
+}
+
+sp_error sp_pool_commit(sp_pool* p) { return p ? c(p->pool.commit()) : SP_INVALID_ARGUMENT; }
+sp_error sp_pool_decommit(sp_pool* p) { return p ? c(p->pool.decommit()) : SP_INVALID_ARGUMENT; }
+sp_error sp_pool_release_memory(sp_pool* p) { return p ? c(p->pool.release_memory()) : SP_INVALID_ARGUMENT; }
+
+sp_error sp_pool_stats(const sp_pool* p, sp_stats* out) {
+  if (p == nullptr || out == nullptr) return SP_INVALID_ARGUMENT;
+  const samplepool::Stats s = p->pool.stats();
+  *out = sp_stats{s.count, s.free, s.outstanding, s.waiters, s.acquires, s.waits, s.timeouts,
+                  s.not_committed, s.high_water, s.commits, s.decommits, s.misuse, s.committed ? 1 : 0};
+  return SP_OK;
+}
+
+sp_error sp_pool_set_release_callback(sp_pool* p, void (*cb)(void*), void* ctx) {
+  return p ? c(p->pool.set_release_callback(cb, ctx)) : SP_INVALID_ARGUMENT;
+}
+
+sp_error sp_pool_acquire(sp_pool* p, sp_sample** out) {
+  return acquire_with(p, out, [](Pool& pool, Sample& s, std::uint64_t) { return pool.acquire(s); }, 0);
+}
+sp_error sp_pool_try_acquire(sp_pool* p, sp_sample** out) {
+  return acquire_with(p, out, [](Pool& pool, Sample& s, std::uint64_t) { return pool.try_acquire(s); }, 0);
+}
+sp_error sp_pool_acquire_timeout(sp_pool* p, std::uint64_t ns, sp_sample** out) {
+  return acquire_with(
+      p, out, [](Pool& pool, Sample& s, std::uint64_t t) { return pool.acquire_for(s, std::chrono::nanoseconds(t)); }, ns);
+}
+
+sp_error sp_pool_release_sample(sp_pool* p, sp_sample* s) {
+  if (p == nullptr || s == nullptr) return SP_INVALID_ARGUMENT;
+  if (slot(s)->pool != &p->pool) return SP_INVALID_ARGUMENT;
+  samplepool::detail::drop_ref(slot(s));
+  return SP_OK;
+}
+
+void sp_sample_add_ref(sp_sample* s) {
+  with_view(s, [](Sample& v) {
+    Sample copy = v;  // the copy's reference is the caller's new one
+    PoolAccess::detach(copy);
+    return 0;
+  });
+}
+void sp_sample_release(sp_sample* s) {
+  if (s != nullptr) samplepool::detail::drop_ref(slot(s));
+}
+
+void* sp_sample_data(const sp_sample* s) { return with_view(s, [](Sample& v) { return static_cast<void*>(v.data()); }); }
+size_t sp_sample_size(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.size(); }); }
+void* sp_sample_prefix(const sp_sample* s) { return with_view(s, [](Sample& v) { return static_cast<void*>(v.prefix()); }); }
+size_t sp_sample_prefix_size(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.prefix_size(); }); }
+size_t sp_sample_actual_length(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.actual_length(); }); }
+sp_error sp_sample_set_actual_length(sp_sample* s, size_t n) {
+  return with_view(s, [n](Sample& v) { return c(v.set_actual_length(n)); });
+}
+
+int sp_sample_get_time(const sp_sample* s, int64_t* start, int64_t* stop) {
+  return with_view(s, [&](Sample& v) {
+    const auto t = v.time();
+    if (!t) return 0;
+    if (start) *start = t->start;
+    if (stop) *stop = t->stop;
+    return v.has_stop_time() ? SP_TIME_START | SP_TIME_STOP : SP_TIME_START;
+  });
+}
+void sp_sample_set_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
+  with_view(s, [&](Sample& v) {
+    if (start == nullptr) {
+      v.clear_time();
+    } else if (stop == nullptr) {
+      v.set_time(*start);
+    } else {
+      v.set_time(*start, *stop);
+    }
+    return 0;
+  });
+}
+int sp_sample_get_media_time(const sp_sample* s, int64_t* start, int64_t* stop) {
+  return with_view(s, [&](Sample& v) {
+    const auto t = v.media_time();
+    if (!t) return 0;
+    if (start) *start = t->start;
+    if (stop) *stop = t->stop;
+    return SP_TIME_START | SP_TIME_STOP;
+  });
+}
+void sp_sample_set_media_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
+  with_view(s, [&](Sample& v) {
+    if (start == nullptr || stop == nullptr) {
+      v.clear_media_time();
+    } else {
+      v.set_media_time(*start, *stop);
+    }
+    return 0;
+  });
+}
+
+unsigned sp_sample_flags(const sp_sample* s) {
+  return with_view(s, [](Sample& v) {
+    return (v.sync_point() ? SP_SAMPLE_SYNC_POINT : 0u) | (v.preroll() ? SP_SAMPLE_PREROLL : 0u) |
+           (v.discontinuity() ? SP_SAMPLE_DISCONTINUITY : 0u);
+  });
+}
+void sp_sample_set_flags(sp_sample* s, unsigned f) {
+  with_view(s, [f](Sample& v) {
+    v.set_sync_point(f & SP_SAMPLE_SYNC_POINT);
+    v.set_preroll(f & SP_SAMPLE_PREROLL);
+    v.set_discontinuity(f & SP_SAMPLE_DISCONTINUITY);
+    return 0;
+  });
+}
+
+}  // extern "C"
