@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns Google Benchmark JSON from bench/ into a Markdown report and a chart.
 
-    tools/bench_report.py RESULTS.json [LATENCY.json] [--markdown OUT.md] [--chart OUT.png|OUT.svg]
+    tools/bench_report.py RESULTS.json [LATENCY.json] [--markdown OUT.md] [--chart OUT.png|OUT.svg] [--json OUT.json|-]
 
 Reads the medians of repeated runs (--benchmark_repetitions=N with
 --benchmark_report_aggregates_only=true), or single runs when there are no
@@ -193,6 +193,22 @@ def goals(table):
     return lines
 
 
+def summary(table):
+    """A machine-readable digest: per scenario, pool and variant, the rate or latencies."""
+    out = {}
+    for scenario, pools in table.items():
+        for pool, variants in pools.items():
+            for variant, b in variants.items():
+                entry = {}
+                if rate(b) is not None:
+                    entry["items_per_second"] = rate(b)
+                for k in ("p50_us", "p99_us"):
+                    if k in b:
+                        entry[k] = b[k]
+                out.setdefault(scenario, {}).setdefault(pool, {})[variant or "default"] = entry
+    return out
+
+
 def chart(table, path):
     gnuplot = shutil.which("gnuplot")
     if gnuplot is None:
@@ -227,18 +243,26 @@ plot '{dat.name}' using 2:xtic(1) title '1 thread', '' using 3 title '2 threads'
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("json", nargs="+", help="Google Benchmark JSON files")
+    ap.add_argument("inputs", nargs="+", help="Google Benchmark JSON files")
     ap.add_argument("--markdown", help="write the Markdown report here (default: stdout)")
     ap.add_argument("--chart", help="write a PNG or SVG chart here")
+    ap.add_argument("--json", help="write a JSON digest here ('-' for stdout, instead of the Markdown)")
     args = ap.parse_args()
-    table = parse(load(args.json))
+    table = parse(load(args.inputs))
     if not table:
-        sys.exit("bench_report: no benchmark results in " + ", ".join(args.json))
+        sys.exit("bench_report: no benchmark results in " + ", ".join(args.inputs))
     md = markdown(table)
+    if args.json:
+        digest = json.dumps(summary(table), indent=2)
+        if args.json == "-":
+            print(digest)
+        else:
+            with open(args.json, "w") as f:
+                f.write(digest + "\n")
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(md + "\n")
-    else:
+    elif args.json != "-":
         print(md)
     if args.chart:
         chart(table, args.chart)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds a release build and runs a
-# capture loop for a few seconds (arguments are passed on to it).
+# The main job: installs what is missing, builds a release build and runs
+# `samplepool capture` with its defaults (1080p frames at 240 fps, a Stop/Run
+# cycle every 2 s) for a few seconds. Arguments go to `samplepool capture`
+# (default: --duration 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/bootstrap.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target capture_loop >/dev/null
-exec build/release/examples/capture_loop "${@:-3}"
+cmake --build --preset release -j"$(nproc)" --target samplepool_tool >/dev/null
+if [ $# -eq 0 ]; then set -- --duration 5; fi
+exec build/release/tools/samplepool capture "$@"

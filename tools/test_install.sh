@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs a build tree into a scratch prefix, then builds and runs a consumer
-# against it twice: through find_package(samplepool CONFIG) and through
-# pkg-config from a plain compiler line.
+# Installs a build tree into a scratch prefix, then builds and runs consumers
+# against it: a C++ program through find_package(samplepool CONFIG) and
+# through pkg-config, and the C capture loop (examples/capture_loop.c) from a
+# plain C compiler line with pkg-config.
 #   tools/test_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -16,4 +17,6 @@ pcdir=$(dirname "$(find "$scratch/prefix" -name samplepool.pc)")
 flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs samplepool)
 ${CXX:-c++} -std=c++20 "$src/examples/consumer/main.cpp" $flags -o "$scratch/pc-consumer"
 LD_LIBRARY_PATH="$(dirname "$pcdir")" "$scratch/pc-consumer"
-echo "install: find_package and pkg-config consumers work"
+${CC:-cc} -std=c99 -Wall -Wextra -pedantic "$src/examples/capture_loop.c" $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs samplepool) -o "$scratch/c-capture"
+LD_LIBRARY_PATH="$(dirname "$pcdir")" "$scratch/c-capture"
+echo "install: find_package, pkg-config (C++) and pkg-config (C) consumers work"

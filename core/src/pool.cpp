@@ -3,6 +3,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <new>
 
 #include "samplepool/detail/asymmetric_fence.hpp"
@@ -140,6 +141,9 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   }
   mem_ = Memory{slots, payload, layout};
   rm_.slots = slots;
+  // No cache can be open here (decommitted), so no owner reads these now.
+  rm_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
+  rm_.cache_batch = std::max(1u, rm_.cache_limit / 2);
   return Errc::ok;
 }
 

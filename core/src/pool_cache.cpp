@@ -11,8 +11,8 @@ using detail::SampleSlot;
 using detail::ThreadCache;
 
 std::uint32_t Pool::refill(ThreadCache& c) noexcept {
-  std::uint32_t got[kThreadCacheBatch];
-  const std::uint32_t n = free_.pop_bulk(got, kThreadCacheBatch);
+  std::uint32_t got[kThreadCacheSize];
+  const std::uint32_t n = free_.pop_bulk(got, rm_.cache_batch);
   if (n == 0) return 0;
   note_high_water(hot_.life.add_held(n));  // after the pop: held stays exact
   for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(&rm_.slots[got[i]], std::memory_order_relaxed);
@@ -84,7 +84,8 @@ void Pool::reopen_caches_locked() noexcept {
   // Open only with no closer left, while committed, and without a release
   // callback. commit() and decommit() call this after changing the state,
   // under sweep_, so the last call decides.
-  const bool open = closers_ == 0 && rm_.callback == nullptr && rm_.state.load().committed();
+  const bool open = closers_ == 0 && rm_.callback == nullptr && rm_.cache_limit != 0 &&
+                    rm_.state.load().committed();
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {  // entry 0 stays closed
     caches_[i].reclaim.store(open ? 0 : 1, std::memory_order_release);  // pairs with enter()'s acquire
   }

@@ -68,6 +68,15 @@ using BYTE = std::uint8_t;
 using LONGLONG = std::int64_t;
 using REFERENCE_TIME = std::int64_t;
 
+// BOOL values (windef.h). Some headers (glib) define these as macros already;
+// then those serve.
+#ifndef TRUE
+inline constexpr BOOL TRUE = 1;
+#endif
+#ifndef FALSE
+inline constexpr BOOL FALSE = 0;
+#endif
+
 // HRESULT values, as the Windows SDK defines them (winerror.h, vfwmsgs.h).
 inline constexpr HRESULT S_OK = 0;
 inline constexpr HRESULT S_FALSE = 1;

@@ -207,6 +207,11 @@ class Pool {
     void* callback_context = nullptr;
     detail::SampleSlot* slots = nullptr;      // mirrors mem_.slots for the hot path
     detail::ThreadCache* caches = nullptr;  // kCacheEntries entries, or null: no caches
+    // Per-pool cache bounds, set with the arena (thread_cache.hpp): a cache
+    // holds at most a quarter of the pool, so that two threads' caches can
+    // never hoard it; pools under 8 samples keep their caches closed.
+    std::uint32_t cache_limit = 0;
+    std::uint32_t cache_batch = 0;
   } rm_;
   detail::WakeChannel wake_;
   // Slow-path statistics.

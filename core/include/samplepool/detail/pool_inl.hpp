@@ -81,7 +81,7 @@ inline bool Pool::cache_put(detail::SampleSlot* s) noexcept {
   if (cp == nullptr || !cp->enter()) return false;
   detail::ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  if (n == kThreadCacheSize) [[unlikely]] n = flush(c, kThreadCacheBatch);
+  if (n >= rm_.cache_limit) [[unlikely]] n = flush(c, rm_.cache_batch);
   c.items[n].store(s, std::memory_order_relaxed);
   c.count.store(n + 1, std::memory_order_relaxed);
   c.leave();

@@ -1,0 +1,32 @@
+// tools/samplepool/progress.hpp: progress output for long runs.
+//
+// On a terminal: one live line, rewritten in place (at most 5 times a
+// second). Otherwise (a pipe, a CI log): a plain line at most once a second.
+// Always on stderr, so stdout stays clean for --json.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace samplepool::tool {
+
+enum class ProgressMode { automatic, live, lines, none };
+
+// Parses "auto", "live", "lines", "none".
+bool parse_progress(const std::string& s, ProgressMode* out);
+
+class Progress {
+ public:
+  explicit Progress(ProgressMode mode);
+  ~Progress();  // ends a live line
+  // Shows `text` if enough time has passed since the last update (or `force`).
+  void update(const std::string& text, bool force = false);
+
+ private:
+  bool live_ = false;
+  bool enabled_ = true;
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace samplepool::tool

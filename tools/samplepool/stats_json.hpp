@@ -1,0 +1,29 @@
+// tools/samplepool/stats_json.hpp: a pool's Stats as JSON and as one line.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "samplepool/stats.hpp"
+
+namespace samplepool::tool {
+
+inline nlohmann::json to_json(const Stats& s) {
+  return nlohmann::json{{"count", s.count},         {"free", s.free},
+                        {"outstanding", s.outstanding}, {"waiters", s.waiters},
+                        {"acquires", s.acquires},   {"waits", s.waits},
+                        {"timeouts", s.timeouts},   {"not_committed", s.not_committed},
+                        {"high_water", s.high_water}, {"commits", s.commits},
+                        {"decommits", s.decommits}, {"misuse", s.misuse},
+                        {"committed", s.committed}, {"memory_allocated", s.memory_allocated}};
+}
+
+inline std::string one_line(const Stats& s) {
+  return "count " + std::to_string(s.count) + ", free " + std::to_string(s.free) + ", outstanding " +
+         std::to_string(s.outstanding) + ", acquires " + std::to_string(s.acquires) + ", waits " +
+         std::to_string(s.waits) + ", timeouts " + std::to_string(s.timeouts) + ", not_committed " +
+         std::to_string(s.not_committed) + ", high_water " + std::to_string(s.high_water) + ", commits " +
+         std::to_string(s.commits) + ", decommits " + std::to_string(s.decommits);
+}
+
+}  // namespace samplepool::tool
