@@ -19,7 +19,9 @@ struct Stats {
   std::uint64_t waits = 0;        // acquires that found the pool empty and blocked
   std::uint64_t timeouts = 0;     // acquires that gave up: deadline passed, or try_* on empty
   std::uint64_t not_committed = 0;  // acquires refused or ended by Decommit
-  std::uint64_t high_water = 0;   // most samples outstanding at once
+  std::uint64_t high_water = 0;   // most samples off the shared free list at once: held
+                                  // by callers, or parked in thread caches (exact when
+                                  // thread caches are off)
   std::uint64_t commits = 0;      // commit() calls that committed
   std::uint64_t decommits = 0;    // decommit() calls that decommitted
   std::uint64_t misuse = 0;       // releases of an already-free sample, ignored

@@ -3,48 +3,51 @@
 //
 // Purpose: a round trip that stays in the caller's cache touches no shared
 // cache line and makes no atomic read-modify-write: the shared free list is
-// reached once per kThreadCacheBatch samples. Unlike DPDK's caches these
-// never hide a sample from a blocked acquirer, and never outlive a
-// Decommit: a sweeper (a waiter about to sleep, try_acquire about to fail,
-// decommit, teardown) can empty any cache, including an idle thread's.
+// reached once per batch (Pool's cache_batch, at most kThreadCacheBatch).
+// Unlike DPDK's caches these never hide a sample from a blocked acquirer,
+// and never outlive a Decommit: a closer (a waiter about to sleep, a
+// try_acquire about to fail, decommit, teardown) empties every cache,
+// including an idle thread's, and keeps them closed while it waits, so that
+// meanwhile every release goes through the shared list and wakes.
 //
 // Fields (one cache per thread index; the owner is the thread holding that
 // index, thread_index.hpp):
 //   busy      1 while the owner is inside enter()..leave()        owner writes
-//   reclaim   1 while a sweeper holds the cache, and while the
-//             pool is decommitted                                 sweepers write
+//   reclaim   1 while closed: a closer is active, the pool is
+//             decommitted, or it has a release callback          closers write
 //   count     items[0..count) are free samples                    whoever holds it
 //   acquires  samples handed out from this cache (statistics)    owner writes
 // Invariants: count <= kThreadCacheSize; an index is in at most one cache or
 // on the shared list, never both; the owner touches count/items only
-// between a successful enter() and leave(); a sweeper only while it holds
+// between a successful enter() and leave(); a closer only while it holds
 // the sweep mutex, has set reclaim and has seen busy == 0 after that.
 //
 // The handshake is an asymmetric Dekker pair (asymmetric_fence.hpp):
 //   owner enter():  busy = 1; light fence; if reclaim: busy = 0, fail
-//   sweeper:        reclaim = 1 (every cache); heavy fence; then per cache
-//                   wait until busy == 0 (acquire), drain, and clear reclaim
-//                   (release) unless the pool is decommitted.
-// Either the owner sees reclaim and keeps out, or the sweeper sees busy and
+//   closer:         reclaim = 1 (every cache); heavy fence; then per cache
+//                   wait until busy == 0 (acquire) and drain it. The last
+//                   closer to leave clears reclaim (release), unless the
+//                   pool is decommitted or has a release callback.
+// Either the owner sees reclaim and keeps out, or the closer sees busy and
 // waits for the owner's leave(). The owner's critical section never blocks
-// and never waits for another thread, so the sweeper's wait is bounded by
+// and never waits for another thread, so the closer's wait is bounded by
 // the owner's scheduling alone; sweeps are slow paths (about to sleep, fail,
 // decommit or tear down), never a release or a successful acquire.
 //
 // Memory ordering:
-//  - leave() stores busy = 0 with release, pairing with the sweeper's
+//  - leave() stores busy = 0 with release, pairing with the closer's
 //    acquire load: the owner's cache writes (and the sample contents it
-//    wrote before caching a sample) are visible to the sweeper that drains.
-//  - the sweeper's clearing store of reclaim is a release, pairing with the
+//    wrote before caching a sample) are visible to the closer that drains.
+//  - the closer's clearing store of reclaim is a release, pairing with the
 //    owner's acquire load in enter(): a later owner sees the drained count.
 //  - count and items are relaxed atomics: ordering comes from the two pairs
 //    above (and, for the owner, program order). They are atomics so that a
-//    sweeper's and an owner's accesses are never a data race by the
+//    closer's and an owner's accesses are never a data race by the
 //    language's rules, and ThreadSanitizer agrees.
-//  - the release path reads the sleeper count after caching a sample, with
-//    only a compiler barrier between: a waiter registers, then sweeps with a
-//    heavy fence, so either the releaser sees the sleeper (and hands the
-//    cache over) or the sweep sees the cached sample (same pairing as above).
+//  - a waiter registers as a sleeper before it closes the caches, so a
+//    release that finds its cache closed pushes to the shared list and its
+//    wake cannot be lost (wake_channel.hpp); one that got in before the
+//    close left its sample in the cache, which the closer drains.
 #pragma once
 
 #include <atomic>
@@ -68,13 +71,13 @@ struct alignas(kCacheLine) ThreadCache {
   bool enter() noexcept {
     busy.store(1, std::memory_order_relaxed);
     asymmetric_light_fence();
-    if (reclaim.load(std::memory_order_acquire) != 0) [[unlikely]] {  // pairs with the sweeper's clear
+    if (reclaim.load(std::memory_order_acquire) != 0) [[unlikely]] {  // pairs with the closer's clear
       busy.store(0, std::memory_order_release);
       return false;
     }
     return true;
   }
-  void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the sweeper's wait
+  void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's wait
 
   // Owner-only counter: a plain increment, atomic only for racy readers.
   void count_acquire() noexcept {

@@ -67,11 +67,6 @@ class alignas(kCacheLine) WakeChannel {
   void notify_all() noexcept { notify(INT_MAX); }
   void notify_n(std::uint32_t n) noexcept { notify(n > INT_MAX ? INT_MAX : static_cast<int>(n)); }
 
-  // For the thread caches' release path, whose ordering comes from an
-  // asymmetric fence instead (thread_cache.hpp): relaxed.
-  bool has_sleepers_relaxed() const noexcept {
-    return sleepers_.load(std::memory_order_relaxed) != 0;
-  }
 
   // Racy by nature: for stats only.
   std::uint32_t sleepers_approx() const noexcept {
