@@ -2,6 +2,7 @@
 #include "stress.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -414,7 +415,8 @@ Report teardown(const Options& o) {
 struct CallbackState {
   Pool* pool = nullptr;
   std::atomic<std::uint64_t> calls{0};
-  std::atomic<std::uint64_t> reentries{0};
+  std::atomic<std::uint64_t> reentries{0};  // successful acquires from the callback
+  std::atomic<std::uint64_t> attempts{0};   // acquires tried from the callback
 };
 thread_local bool t_in_callback = false;
 
@@ -434,6 +436,7 @@ Report callback(const Options& o) {
           t_in_callback = true;
           (void)c->pool->stats();
           Sample again;  // acquire and release from inside the callback
+          c->attempts.fetch_add(1, std::memory_order_relaxed);
           if (c->pool->try_acquire(again) == Errc::ok) c->reentries.fetch_add(1, std::memory_order_relaxed);
           again.reset();
           t_in_callback = false;
@@ -449,6 +452,7 @@ Report callback(const Options& o) {
           }
         },
         &cs.reentries);
+    r.operations += cs.attempts.load();
     // Every release of every acquired sample called back exactly once.
     if (cs.calls.load() != r.acquires) {
       a.violations.add(std::to_string(cs.calls.load()) + " release callbacks for " + std::to_string(r.acquires) +
@@ -543,6 +547,23 @@ void Report::merge(const Report& o) {
   leaked_bytes += o.leaked_bytes;
   worst_decommit_return_s = std::max(worst_decommit_return_s, o.worst_decommit_return_s);
   for (const auto& v : o.violations) violations.push_back(o.scenario + ": " + v);
+}
+
+std::string describe(const Report& r) {
+  char buf[768];
+  std::snprintf(buf, sizeof buf,
+                "  operations       %llu\n  acquires         %llu\n  waits            %llu\n"
+                "  timeouts         %llu\n  not committed    %llu\n  decommit cycles  %llu\n"
+                "  pools destroyed  %llu\n  max outstanding  %llu\n  worst return after Decommit %.3f ms\n"
+                "  leaked bytes     %lld\n",
+                static_cast<unsigned long long>(r.operations), static_cast<unsigned long long>(r.acquires),
+                static_cast<unsigned long long>(r.waits), static_cast<unsigned long long>(r.timeouts),
+                static_cast<unsigned long long>(r.not_committed), static_cast<unsigned long long>(r.decommit_cycles),
+                static_cast<unsigned long long>(r.pools_destroyed), static_cast<unsigned long long>(r.max_outstanding),
+                r.worst_decommit_return_s * 1000, static_cast<long long>(r.leaked_bytes));
+  std::string out = buf;
+  for (const auto& v : r.violations) out += "  violation: " + v + "\n";
+  return out;
 }
 
 const std::vector<std::string>& scenario_names() {

@@ -47,6 +47,10 @@ struct Report {
   bool ok() const { return violations.empty() && leaked_bytes == 0; }
 };
 
+// The report as indented "name value" lines (one per counter), ending with
+// the violations, if any.
+std::string describe(const Report& r);
+
 // The scenario names, in the order the soak cycles them.
 const std::vector<std::string>& scenario_names();
 

@@ -57,7 +57,11 @@ int main(int argc, char** argv) {
   if (json) {
     std::cout << st::to_json(total, o).dump(2) << "\n";
   } else {
-    for (const auto& v : total.violations) std::printf("violation: %s\n", v.c_str());
+    if (soak > 0) {
+      std::printf("%s", st::describe(total).c_str());
+    } else {
+      for (const auto& v : total.violations) std::printf("violation: %s\n", v.c_str());
+    }
     std::printf("%s: %s (seed %llu, %u threads); leaked bytes %lld\n", total.scenario.c_str(),
                 total.ok() ? "all invariants held" : "INVARIANTS VIOLATED", static_cast<unsigned long long>(o.seed),
                 o.threads, static_cast<long long>(total.leaked_bytes));

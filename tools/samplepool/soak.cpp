@@ -57,16 +57,8 @@ int run(const SoakOptions& o) {
   if (o.json) {
     std::cout << stress::to_json(r, so).dump(2) << "\n";
   } else {
-    std::printf("soak: %.0f s, %u threads, seed %llu\n", seconds, so.threads, static_cast<unsigned long long>(so.seed));
-    std::printf("  operations      %llu\n  acquires        %llu\n  waits           %llu\n  timeouts        %llu\n"
-                "  not committed   %llu\n  decommit cycles %llu\n  pools destroyed %llu\n  max outstanding %llu\n"
-                "  worst return after Decommit %.3f ms\n  leaked bytes    %lld\n",
-                static_cast<unsigned long long>(r.operations), static_cast<unsigned long long>(r.acquires),
-                static_cast<unsigned long long>(r.waits), static_cast<unsigned long long>(r.timeouts),
-                static_cast<unsigned long long>(r.not_committed), static_cast<unsigned long long>(r.decommit_cycles),
-                static_cast<unsigned long long>(r.pools_destroyed), static_cast<unsigned long long>(r.max_outstanding),
-                r.worst_decommit_return_s * 1000, static_cast<long long>(r.leaked_bytes));
-    for (const auto& v : r.violations) std::printf("violation: %s\n", v.c_str());
+    std::printf("soak: %.0f s, %u threads, seed %llu\n%s", seconds, so.threads,
+                static_cast<unsigned long long>(so.seed), stress::describe(r).c_str());
     std::printf("%s\n", r.ok() ? "ok: every invariant held, nothing leaked" : "FAILED");
   }
   return r.ok() ? 0 : 1;
