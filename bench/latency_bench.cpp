@@ -52,9 +52,11 @@ void ping_pong(benchmark::State& state, Block block, Asleep asleep, Wake wake, R
       while (phase.load() == 1) std::this_thread::yield();
       if (phase.load() == 2) return;
       if (!block()) return;
+      if (phase.load() == 2) return;  // woken by the final wake(): not a sample
       const auto t1 = Clock::now().time_since_epoch().count();
       us.push_back(static_cast<double>(t1 - t0.load()) / 1000.0);
-      phase.store(1);
+      int expected = 0;
+      phase.compare_exchange_strong(expected, 1);  // never overwrites the stop
     }
   });
   for (auto _ : state) {
