@@ -23,67 +23,66 @@ TEST(Misuse, AbsurdPropertiesAreRefusedAndChangeNothing) {
 
 #if SAMPLEPOOL_DEBUG_CHECKS
 
-using MisuseDeathTest = testing::Test;
+// Each misuse runs in a function of its own (EXPECT_DEATH's statement is a
+// macro argument, where braces do not protect commas).
+void release_twice() {
+  Pool pool;
+  configure(pool, 2);
+  Sample s;
+  pool.acquire(s);
+  detail::SampleSlot* slot = detail::PoolAccess::detach(s);
+  detail::drop_ref(slot);
+  detail::drop_ref(slot);
+}
+
+void use_stale_handle() {
+  Pool pool;
+  configure(pool, 2);
+  Sample s;
+  pool.acquire(s);
+  Sample stale = detail::PoolAccess::adopt(detail::PoolAccess::peek(s));  // no reference of its own
+  s.reset();                                                             // the sample goes back
+  (void)stale.data();                                                    // use after release
+}
+
+void use_stale_handle_after_reuse() {
+  Pool pool(PoolOptions{FreeListPolicy::lifo, nullptr, false});
+  configure(pool, 1);
+  Sample s;
+  pool.acquire(s);
+  Sample stale = detail::PoolAccess::adopt(detail::PoolAccess::peek(s));
+  s.reset();
+  Sample again;
+  pool.acquire(again);         // the same buffer, handed out anew
+  stale.set_sync_point(true);  // the generation tag tells them apart
+}
+
+void use_imediasample_after_release() {
+  dshow::IMemAllocator* a;
+  dshow::CreateMemAllocator(&a);
+  dshow::ALLOCATOR_PROPERTIES req{1, 64, 1, 0}, act;
+  a->SetProperties(&req, &act);
+  a->Commit();
+  dshow::IMediaSample* s;
+  a->GetBuffer(&s, nullptr, nullptr, 0);
+  s->Release();
+  s->SetSyncPoint(1);
+}
 
 TEST(MisuseDeathTest, DoubleReleaseIsReported) {
-  EXPECT_DEATH(
-      {
-        Pool pool;
-        configure(pool, 2);
-        Sample s;
-        pool.acquire(s);
-        detail::SampleSlot* slot = detail::PoolAccess::detach(s);
-        detail::drop_ref(slot);
-        detail::drop_ref(slot);
-      },
-      "misuse: a sample was released twice");
+  EXPECT_DEATH(release_twice(), "misuse: a sample was released twice");
 }
 
 TEST(MisuseDeathTest, StaleHandleIsReported) {
-  EXPECT_DEATH(
-      {
-        Pool pool;
-        configure(pool, 2);
-        Sample s;
-        pool.acquire(s);
-        detail::SampleSlot* slot = detail::PoolAccess::peek(s);
-        Sample stale = detail::PoolAccess::adopt(slot);  // a second handle without a reference
-        s.reset();                                       // the sample goes back
-        (void)stale.data();                              // use after release
-      },
-      "misuse: a Sample was used after its sample went back to the pool");
+  EXPECT_DEATH(use_stale_handle(), "misuse: a Sample was used after its sample went back to the pool");
 }
 
 TEST(MisuseDeathTest, StaleHandleIsReportedEvenAfterReuse) {
-  EXPECT_DEATH(
-      {
-        Pool pool(PoolOptions{FreeListPolicy::lifo, nullptr, false});
-        configure(pool, 1);
-        Sample s;
-        pool.acquire(s);
-        Sample stale = detail::PoolAccess::adopt(detail::PoolAccess::peek(s));
-        s.reset();
-        Sample again;
-        pool.acquire(again);  // the same buffer, handed out anew
-        stale.set_sync_point(true);  // the generation tag tells them apart
-      },
-      "stale handle");
+  EXPECT_DEATH(use_stale_handle_after_reuse(), "stale handle");
 }
 
 TEST(MisuseDeathTest, IMediaSampleUsedAfterItsLastReleaseIsReported) {
-  EXPECT_DEATH(
-      {
-        dshow::IMemAllocator* a;
-        dshow::CreateMemAllocator(&a);
-        dshow::ALLOCATOR_PROPERTIES req{1, 64, 1, 0}, act;
-        a->SetProperties(&req, &act);
-        a->Commit();
-        dshow::IMediaSample* s;
-        a->GetBuffer(&s, nullptr, nullptr, 0);
-        s->Release();
-        s->SetSyncPoint(1);
-      },
-      "misuse: an IMediaSample was used after its last Release");
+  EXPECT_DEATH(use_imediasample_after_release(), "misuse: an IMediaSample was used after its last Release");
 }
 
 #else
