@@ -24,9 +24,15 @@ template <class P>
 void thread_fini(P& p) {
   if constexpr (requires { p.thread_fini(); }) p.thread_fini();
 }
+// False (and the run is marked skipped) when the peer could not start here.
 template <class P>
-bool usable(P& p) {
-  if constexpr (requires { p.ok(); }) return p.ok();
+bool usable(benchmark::State& state, P& p) {
+  if constexpr (requires { p.ok(); }) {
+    if (!p.ok()) {
+      state.SkipWithError("pool unavailable");
+      return false;
+    }
+  }
   return true;
 }
 
@@ -45,10 +51,7 @@ struct Shared {
 template <PoolAdapter P>
 void RoundTrip(benchmark::State& state) {
   P& pool = *Shared<P>::pool;
-  if (!usable(pool)) {
-    state.SkipWithError("pool unavailable");
-    return;
-  }
+  if (!usable(state, pool)) return;
   thread_init(pool);
   for (auto _ : state) {
     auto item = pool.acquire();
@@ -64,10 +67,7 @@ void RoundTrip(benchmark::State& state) {
 template <PoolAdapter P>
 void Handoff(benchmark::State& state) {
   P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
-  if (!usable(pool)) {
-    state.SkipWithError("pool unavailable");
-    return;
-  }
+  if (!usable(state, pool)) return;
   using Item = typename P::Item;
   SpscRing<Item> ring(64);
   std::atomic<bool> stop{false};
@@ -103,10 +103,7 @@ void Handoff(benchmark::State& state) {
 template <PoolAdapter P>
 void Bulk(benchmark::State& state) {
   P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
-  if (!usable(pool)) {
-    state.SkipWithError("pool unavailable");
-    return;
-  }
+  if (!usable(state, pool)) return;
   const auto k = static_cast<std::size_t>(state.range(2));
   std::vector<typename P::Item> items(k);
   thread_init(pool);

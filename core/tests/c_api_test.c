@@ -117,7 +117,7 @@ int main(void) {
     sp_pool_destroy(mm);
     o.mmap_huge_pages = 7;
     CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
-    o.backend = (sp_backend)9;
+    o.backend = 9;
     CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT);
   }
 

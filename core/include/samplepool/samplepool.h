@@ -62,7 +62,8 @@ typedef enum sp_backend { SP_BACKEND_HEAP = 0, SP_BACKEND_JEMALLOC, SP_BACKEND_M
 typedef struct sp_pool_options {
   int fifo;              /* nonzero: FIFO free list (even rotation); default LIFO */
   int no_thread_cache;   /* nonzero: no per-thread caches */
-  sp_backend backend;    /* where the arena comes from */
+  int backend;           /* an sp_backend: where the arena comes from (an int, so that any
+                            value a C caller passes can be checked, not assumed) */
   int mmap_huge_pages;   /* SP_BACKEND_MMAP: 0 none, 1 transparent, 2 hugetlb (falls back) */
   int mmap_lock;         /* SP_BACKEND_MMAP: nonzero to mlock the arena */
 } sp_pool_options;
