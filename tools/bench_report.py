@@ -222,7 +222,7 @@ def chart(table, path):
     term = "svg size 1000,520" if path.endswith(".svg") else "pngcairo size 1000,520" if subprocess.run(
         [gnuplot, "-e", "set terminal pngcairo"], capture_output=True).returncode == 0 else "png size 1000,520"
     script = f"""
-set terminal {term}
+set terminal {term} noenhanced
 set output '{path}'
 set title 'Round trip throughput, 64 x 4 KiB samples (higher is better)'
 set ylabel 'million buffers per second (log scale)'
