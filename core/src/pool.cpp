@@ -143,7 +143,7 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   rm_.slots = slots;
   // No cache can be open here (decommitted), so no owner reads these now.
   rm_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
-  rm_.cache_batch = std::max(1u, rm_.cache_limit / 2);
+  rm_.cache_batch = std::max(1u, rm_.cache_limit * kThreadCacheBatch / kThreadCacheSize);
   return Errc::ok;
 }
 

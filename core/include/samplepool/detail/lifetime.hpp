@@ -75,9 +75,10 @@ class Lifetime {
   // the count itself is exact because its increments and decrements for one
   // sample are ordered through the free list (a release converts before its
   // push, an acquire converts after its pop).
-  std::uint32_t held_from_in_flight() noexcept {
-    const std::uint64_t prev = word_.fetch_add(kHeld - kAcquirer, std::memory_order_relaxed);
-    return held(prev) + 1;
+  // (n held samples for one bulk acquire's reservation.)
+  std::uint32_t held_from_in_flight(std::uint32_t n = 1) noexcept {
+    const std::uint64_t prev = word_.fetch_add(n * kHeld - kAcquirer, std::memory_order_relaxed);
+    return held(prev) + n;
   }
   // A release starts: its n held samples become one in-flight call (see
   // above; relaxed for the same reason).
@@ -95,11 +96,6 @@ class Lifetime {
     return held(word_.fetch_add(n * kHeld, std::memory_order_relaxed)) + n;
   }
   void sub_held(std::uint32_t n) noexcept { word_.fetch_sub(n * kHeld, std::memory_order_relaxed); }
-  // A bulk acquire's reservation becomes n held samples; returns held after.
-  std::uint32_t held_from_in_flight(std::uint32_t n) noexcept {
-    const std::uint64_t prev = word_.fetch_add(n * kHeld - kAcquirer, std::memory_order_relaxed);
-    return held(prev) + n;
-  }
 
   // A call in flight ends (an acquire that failed, a release that is done).
   // The caller must not touch the pool after this unless it returns
