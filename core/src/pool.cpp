@@ -1,7 +1,7 @@
 // Cold paths of Pool: control operations, the blocking acquire, teardown.
 #include "samplepool/pool.hpp"
 
-#include <immintrin.h>
+#include "samplepool/detail/cpu_relax.hpp"
 
 #include <algorithm>
 #include <new>
@@ -243,7 +243,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
   }
   // Bounded spin: catches a release already in flight (config.hpp).
   for (int i = 0; i < kAcquireSpins; ++i) {
-    _mm_pause();
+    detail::cpu_relax();
     if (rm_.state.load() != entry) return Errc::not_committed;
     if (free_.try_pop(index)) return Errc::ok;
   }

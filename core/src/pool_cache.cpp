@@ -1,6 +1,6 @@
 // Cold paths of the thread caches: refill, flush, hand-over to waiters and
 // the sweep that reclaims every cache. See thread_cache.hpp.
-#include <immintrin.h>
+#include "samplepool/detail/cpu_relax.hpp"
 #include <sched.h>
 
 #include "samplepool/pool.hpp"
@@ -63,7 +63,7 @@ void Pool::drain_caches_locked() noexcept {
     // The owner is inside for a few instructions (it never blocks there).
     for (int spins = 0; c.busy.load(std::memory_order_acquire) != 0; ++spins) {
       if (spins < 64) {
-        _mm_pause();
+        detail::cpu_relax();
       } else {
         sched_yield();
       }

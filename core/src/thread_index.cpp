@@ -9,7 +9,7 @@ namespace samplepool::detail {
 
 static_assert(kMaxCacheThreads <= 64, "the slot bitmap is one 64-bit word");
 
-constinit thread_local std::uint32_t tls_cache_slot __attribute__((tls_model("initial-exec"))) = 0;
+constinit thread_local std::uint32_t tls_cache_slot = 0;
 
 namespace {
 

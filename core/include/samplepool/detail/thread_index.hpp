@@ -11,8 +11,8 @@
 // has at most one owner at a time. The TLS word holds the slot's byte offset
 // into the array, so finding the entry is one add.
 //
-// Thread safety: cache_slot() reads the caller's own TLS (initial-exec: one
-// load off %fs). claim_cache_slot() is cold: an atomic RMW on a process-wide
+// Thread safety: cache_offset() reads the caller's own TLS (one load off
+// the thread pointer in an executable). claim_cache_slot() is cold: an atomic RMW on a process-wide
 // bitmap, once per thread.
 #pragma once
 
@@ -23,8 +23,12 @@
 namespace samplepool::detail {
 
 // constinit: no dynamic initialization, so no TLS wrapper call on access.
-extern constinit thread_local std::uint32_t tls_cache_slot
-    __attribute__((tls_model("initial-exec")));
+// The default (dynamic) TLS model: a module dlopen()ed later (a GStreamer
+// plugin using these headers) then gets the variable from the dynamic TLS
+// area instead of failing on a full static TLS block; the linker relaxes
+// the access to one %fs-relative load in executables, which is where the
+// hot path runs.
+extern constinit thread_local std::uint32_t tls_cache_slot;
 
 // Byte offset of this thread's entry: 0 (the closed entry) until claimed,
 // then slot * sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads.
