@@ -2,6 +2,7 @@
 #include "samplepool/samplepool.h"
 
 #include <chrono>
+#include <limits>
 #include <new>
 
 #include "samplepool/samplepool.hpp"
@@ -37,6 +38,25 @@ auto with_view(const sp_sample* s, F f) {
   return f(view);
 }
 
+// A getter's result, or `neutral` for a null sample (as the header says).
+template <class T, class F>
+T get_or(const sp_sample* s, T neutral, F f) {
+  return s == nullptr ? neutral : with_view(s, f);
+}
+
+// A setter: SP_INVALID_ARGUMENT for a null sample, else what `f` returns.
+template <class F>
+sp_error set_with(sp_sample* s, F f) {
+  return s == nullptr ? SP_INVALID_ARGUMENT : with_view(s, f);
+}
+
+// A caller's timeout: 2^63 ns and more do not fit std::chrono::nanoseconds
+// (they would wrap negative and time out at once): they mean no deadline.
+Errc acquire_within(Pool& pool, Sample& s, std::uint64_t ns) {
+  if (ns > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return pool.acquire(s);
+  return pool.acquire_for(s, std::chrono::nanoseconds(static_cast<std::int64_t>(ns)));
+}
+
 sp_error acquire_with(sp_pool* p, sp_sample** out, Errc (*how)(Pool&, Sample&, std::uint64_t), std::uint64_t arg) {
   if (out == nullptr) return SP_INVALID_ARGUMENT;
   *out = nullptr;
@@ -60,6 +80,8 @@ sp_error sp_pool_create(const sp_pool_options* o, sp_pool** out) {
   if (o != nullptr) {
     opts.free_list = o->fifo ? samplepool::FreeListPolicy::fifo : samplepool::FreeListPolicy::lifo;
     opts.thread_cache = o->no_thread_cache == 0;
+    // The mmap_* fields mean nothing to another backend: refuse, do not ignore.
+    if (o->backend != SP_BACKEND_MMAP && (o->mmap_huge_pages != 0 || o->mmap_lock != 0)) return SP_INVALID_ARGUMENT;
     switch (o->backend) {
       case SP_BACKEND_HEAP: break;
       case SP_BACKEND_JEMALLOC:
@@ -120,8 +142,7 @@ sp_error sp_pool_try_acquire(sp_pool* p, sp_sample** out) {
   return acquire_with(p, out, [](Pool& pool, Sample& s, std::uint64_t) { return pool.try_acquire(s); }, 0);
 }
 sp_error sp_pool_acquire_timeout(sp_pool* p, std::uint64_t ns, sp_sample** out) {
-  return acquire_with(
-      p, out, [](Pool& pool, Sample& s, std::uint64_t t) { return pool.acquire_for(s, std::chrono::nanoseconds(t)); }, ns);
+  return acquire_with(p, out, acquire_within, ns);
 }
 
 sp_error sp_pool_release_sample(sp_pool* p, sp_sample* s) {
@@ -131,28 +152,36 @@ sp_error sp_pool_release_sample(sp_pool* p, sp_sample* s) {
   return SP_OK;
 }
 
-void sp_sample_add_ref(sp_sample* s) {
-  with_view(s, [](Sample& v) {
+sp_error sp_sample_add_ref(sp_sample* s) {
+  return set_with(s, [](Sample& v) {
     Sample copy = v;  // the copy's reference is the caller's new one
     PoolAccess::detach(copy);
-    return 0;
+    return SP_OK;
   });
 }
 void sp_sample_release(sp_sample* s) {
   if (s != nullptr) samplepool::detail::drop_ref(slot(s));
 }
 
-void* sp_sample_data(const sp_sample* s) { return with_view(s, [](Sample& v) { return static_cast<void*>(v.data()); }); }
-size_t sp_sample_size(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.size(); }); }
-void* sp_sample_prefix(const sp_sample* s) { return with_view(s, [](Sample& v) { return static_cast<void*>(v.prefix()); }); }
-size_t sp_sample_prefix_size(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.prefix_size(); }); }
-size_t sp_sample_actual_length(const sp_sample* s) { return with_view(s, [](Sample& v) { return v.actual_length(); }); }
+void* sp_sample_data(const sp_sample* s) {
+  return get_or(s, static_cast<void*>(nullptr), [](Sample& v) { return static_cast<void*>(v.data()); });
+}
+size_t sp_sample_size(const sp_sample* s) { return get_or(s, size_t{0}, [](Sample& v) { return v.size(); }); }
+void* sp_sample_prefix(const sp_sample* s) {
+  return get_or(s, static_cast<void*>(nullptr), [](Sample& v) { return static_cast<void*>(v.prefix()); });
+}
+size_t sp_sample_prefix_size(const sp_sample* s) {
+  return get_or(s, size_t{0}, [](Sample& v) { return v.prefix_size(); });
+}
+size_t sp_sample_actual_length(const sp_sample* s) {
+  return get_or(s, size_t{0}, [](Sample& v) { return v.actual_length(); });
+}
 sp_error sp_sample_set_actual_length(sp_sample* s, size_t n) {
-  return with_view(s, [n](Sample& v) { return c(v.set_actual_length(n)); });
+  return set_with(s, [n](Sample& v) { return c(v.set_actual_length(n)); });
 }
 
 int sp_sample_get_time(const sp_sample* s, int64_t* start, int64_t* stop) {
-  return with_view(s, [&](Sample& v) {
+  return get_or(s, 0, [&](Sample& v) {
     const auto t = v.time();
     if (!t) return 0;
     if (start) *start = t->start;
@@ -160,8 +189,8 @@ int sp_sample_get_time(const sp_sample* s, int64_t* start, int64_t* stop) {
     return v.has_stop_time() ? SP_TIME_START | SP_TIME_STOP : SP_TIME_START;
   });
 }
-void sp_sample_set_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
-  with_view(s, [&](Sample& v) {
+sp_error sp_sample_set_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
+  return set_with(s, [&](Sample& v) {
     if (start == nullptr) {
       v.clear_time();
     } else if (stop == nullptr) {
@@ -169,11 +198,11 @@ void sp_sample_set_time(sp_sample* s, const int64_t* start, const int64_t* stop)
     } else {
       v.set_time(*start, *stop);
     }
-    return 0;
+    return SP_OK;
   });
 }
 int sp_sample_get_media_time(const sp_sample* s, int64_t* start, int64_t* stop) {
-  return with_view(s, [&](Sample& v) {
+  return get_or(s, 0, [&](Sample& v) {
     const auto t = v.media_time();
     if (!t) return 0;
     if (start) *start = t->start;
@@ -181,29 +210,32 @@ int sp_sample_get_media_time(const sp_sample* s, int64_t* start, int64_t* stop) 
     return SP_TIME_START | SP_TIME_STOP;
   });
 }
-void sp_sample_set_media_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
-  with_view(s, [&](Sample& v) {
-    if (start == nullptr || stop == nullptr) {
+sp_error sp_sample_set_media_time(sp_sample* s, const int64_t* start, const int64_t* stop) {
+  if ((start == nullptr) != (stop == nullptr)) return SP_INVALID_ARGUMENT;  // SetMediaTime's E_POINTER
+  return set_with(s, [&](Sample& v) {
+    if (start == nullptr) {
       v.clear_media_time();
     } else {
       v.set_media_time(*start, *stop);
     }
-    return 0;
+    return SP_OK;
   });
 }
 
 unsigned sp_sample_flags(const sp_sample* s) {
-  return with_view(s, [](Sample& v) {
+  return get_or(s, 0u, [](Sample& v) {
     return (v.sync_point() ? SP_SAMPLE_SYNC_POINT : 0u) | (v.preroll() ? SP_SAMPLE_PREROLL : 0u) |
            (v.discontinuity() ? SP_SAMPLE_DISCONTINUITY : 0u);
   });
 }
-void sp_sample_set_flags(sp_sample* s, unsigned f) {
-  with_view(s, [f](Sample& v) {
+sp_error sp_sample_set_flags(sp_sample* s, unsigned f) {
+  constexpr unsigned kAll = SP_SAMPLE_SYNC_POINT | SP_SAMPLE_PREROLL | SP_SAMPLE_DISCONTINUITY;
+  if ((f & ~kAll) != 0) return SP_INVALID_ARGUMENT;
+  return set_with(s, [f](Sample& v) {
     v.set_sync_point(f & SP_SAMPLE_SYNC_POINT);
     v.set_preroll(f & SP_SAMPLE_PREROLL);
     v.set_discontinuity(f & SP_SAMPLE_DISCONTINUITY);
-    return 0;
+    return SP_OK;
   });
 }
 

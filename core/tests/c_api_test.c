@@ -1,8 +1,11 @@
 /* The C API from C99: every call, its errors, and the sample life cycle. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 #include <samplepool/samplepool.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -18,6 +21,89 @@ static int checks = 0;
 
 static int released = 0;
 static void on_release(void* ctx) { ++*(int*)ctx; }
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t;
+  t.tv_sec = ms / 1000;
+  t.tv_nsec = (ms % 1000) * 1000000L;
+  nanosleep(&t, NULL);
+}
+
+/* After 100 ms, releases the held sample (or decommits the pool). */
+struct later {
+  sp_pool* pool;
+  sp_sample* held;
+  int decommit;
+};
+static void* act_later(void* arg) {
+  struct later* l = (struct later*)arg;
+  sleep_ms(100);
+  if (l->decommit) {
+    sp_pool_decommit(l->pool);
+  } else {
+    sp_sample_release(l->held);
+  }
+  return NULL;
+}
+
+/* A timeout of 2^63 ns or more is no deadline: the acquire blocks until
+   another thread acts, and then returns `expect`. */
+static void blocks_until_other_thread(sp_pool* pool, uint64_t timeout_ns, int decommit, sp_error expect) {
+  struct later l;
+  pthread_t th;
+  sp_sample* got = NULL;
+  double t0;
+  sp_error e;
+  l.pool = pool;
+  l.decommit = decommit;
+  CHECK(sp_pool_commit(pool) == SP_OK);
+  CHECK(sp_pool_try_acquire(pool, &l.held) == SP_OK); /* the pool's only sample */
+  CHECK(pthread_create(&th, NULL, act_later, &l) == 0);
+  t0 = now_s();
+  e = sp_pool_acquire_timeout(pool, timeout_ns, &got);
+  CHECK(e == expect);
+  CHECK(now_s() - t0 > 0.05); /* it waited for the other thread */
+  pthread_join(th, NULL);
+  if (got != NULL) sp_sample_release(got);
+  if (decommit) sp_sample_release(l.held);
+}
+
+/* Null samples: getters return their neutral value, setters refuse. */
+static void null_samples(void) {
+  int64_t a = 1, b = 2;
+  CHECK(sp_sample_data(NULL) == NULL);
+  CHECK(sp_sample_size(NULL) == 0);
+  CHECK(sp_sample_prefix(NULL) == NULL);
+  CHECK(sp_sample_prefix_size(NULL) == 0);
+  CHECK(sp_sample_actual_length(NULL) == 0);
+  CHECK(sp_sample_set_actual_length(NULL, 1) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_get_time(NULL, &a, &b) == 0 && a == 1 && b == 2);
+  CHECK(sp_sample_get_media_time(NULL, &a, &b) == 0 && a == 1 && b == 2);
+  CHECK(sp_sample_set_time(NULL, &a, &b) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_set_time(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_set_media_time(NULL, &a, &b) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_set_media_time(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_flags(NULL) == 0);
+  CHECK(sp_sample_set_flags(NULL, SP_SAMPLE_PREROLL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_add_ref(NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_release_sample(NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_acquire(NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_try_acquire(NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_acquire_timeout(NULL, 0, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_commit(NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_decommit(NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_release_memory(NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_stats(NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_get_properties(NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_set_properties(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_set_release_callback(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
+}
 
 int main(void) {
   sp_pool* pool = NULL;
@@ -65,13 +151,26 @@ int main(void) {
   b = 20;
   sp_sample_set_time(s, &a, &b);
   CHECK(sp_sample_get_time(s, &a, &b) == (SP_TIME_START | SP_TIME_STOP) && b == 20);
-  sp_sample_set_media_time(s, &a, &b);
-  CHECK(sp_sample_get_media_time(s, &a, &b) == (SP_TIME_START | SP_TIME_STOP));
-  sp_sample_set_flags(s, SP_SAMPLE_SYNC_POINT | SP_SAMPLE_DISCONTINUITY);
+  CHECK(sp_sample_set_time(s, NULL, &b) == SP_OK); /* start NULL clears */
+  CHECK(sp_sample_get_time(s, &a, &b) == 0);
+  CHECK(sp_sample_set_time(s, &a, &b) == SP_OK);
+  CHECK(sp_sample_set_media_time(s, &a, &b) == SP_OK);
+  CHECK(sp_sample_get_media_time(s, &a, &b) == (SP_TIME_START | SP_TIME_STOP) && a == 10 && b == 20);
+  /* One end NULL: E_POINTER in DirectShow; nothing changes. */
+  CHECK(sp_sample_set_media_time(s, &a, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_set_media_time(s, NULL, &b) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_get_media_time(s, &a, &b) == (SP_TIME_START | SP_TIME_STOP) && a == 10 && b == 20);
+  CHECK(sp_sample_set_media_time(s, NULL, NULL) == SP_OK);
+  CHECK(sp_sample_get_media_time(s, &a, &b) == 0);
+  CHECK(sp_sample_set_media_time(s, &a, &b) == SP_OK);
+  CHECK(sp_sample_set_flags(s, SP_SAMPLE_SYNC_POINT | SP_SAMPLE_DISCONTINUITY) == SP_OK);
   CHECK(sp_sample_flags(s) == (SP_SAMPLE_SYNC_POINT | SP_SAMPLE_DISCONTINUITY));
+  CHECK(sp_sample_set_flags(s, 8u) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_flags(s) == (SP_SAMPLE_SYNC_POINT | SP_SAMPLE_DISCONTINUITY));
+  null_samples();
 
   /* References, foreign pools, recycling. */
-  sp_sample_add_ref(s);
+  CHECK(sp_sample_add_ref(s) == SP_OK);
   sp_sample_release(s);
   CHECK(sp_pool_stats(pool, &st) == SP_OK && st.outstanding == 1 && st.count == 4);
   CHECK(sp_pool_release_sample(other, s) == SP_INVALID_ARGUMENT);
@@ -119,6 +218,27 @@ int main(void) {
     CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
     o.backend = 9;
     CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT);
+    /* The mmap fields with another backend: refused, not ignored. */
+    o.backend = SP_BACKEND_HEAP;
+    o.mmap_huge_pages = 1;
+    CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
+    o.mmap_huge_pages = 0;
+    o.mmap_lock = 1;
+    CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
+    o.backend = SP_BACKEND_JEMALLOC;
+    CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
+  }
+
+  /* "Wait forever": UINT64_MAX and anything from 2^63 ns up is no deadline. */
+  {
+    sp_pool* one = NULL;
+    sp_properties p1 = {1, 64, 8, 0};
+    CHECK(sp_pool_create(NULL, &one) == SP_OK);
+    CHECK(sp_pool_set_properties(one, &p1, NULL) == SP_OK);
+    blocks_until_other_thread(one, UINT64_MAX, 0, SP_OK);
+    blocks_until_other_thread(one, (uint64_t)1 << 63, 0, SP_OK);
+    blocks_until_other_thread(one, UINT64_MAX, 1, SP_NOT_COMMITTED);
+    sp_pool_destroy(one);
   }
 
   sp_pool_destroy(pool);

@@ -3,7 +3,13 @@
  * Opaque pool and sample handles over the same lock-free pool as the C++ API
  * (it takes the same paths: thread caches, futex wake). Every function that
  * can fail returns an sp_error; sp_error_name() names each. A refused call
- * leaves the pool as it was.
+ * leaves the pool (and the sample) as it was.
+ *
+ * Null pointers: every function that returns an sp_error returns
+ * SP_INVALID_ARGUMENT for a null pool, sample or required pointer, and
+ * changes nothing. The functions that return a value instead say, beside
+ * their declaration, the neutral value they return for a null sample (NULL
+ * or 0); sp_pool_destroy(NULL) and sp_sample_release(NULL) do nothing.
  *
  * Life cycle: sp_pool_create -> sp_pool_set_properties -> sp_pool_commit ->
  * sp_pool_acquire* / sp_sample_release ... -> sp_pool_decommit ->
@@ -64,9 +70,9 @@ typedef struct sp_pool_options {
   int no_thread_cache;   /* nonzero: no per-thread caches */
   int backend;           /* an sp_backend: where the arena comes from (an int, so that any
                             value a C caller passes can be checked, not assumed) */
-  int mmap_huge_pages;   /* SP_BACKEND_MMAP: 0 none, 1 transparent, 2 hugetlb (falls back) */
-  int mmap_lock;         /* SP_BACKEND_MMAP: nonzero to mlock the arena */
-} sp_pool_options;
+  int mmap_huge_pages;   /* SP_BACKEND_MMAP only: 0 none, 1 transparent, 2 hugetlb (falls back) */
+  int mmap_lock;         /* SP_BACKEND_MMAP only: nonzero to mlock the arena */
+} sp_pool_options;       /* the mmap_* fields set for another backend: SP_INVALID_ARGUMENT */
 
 typedef struct sp_stats {
   uint32_t count, free, outstanding, waiters;
@@ -90,36 +96,44 @@ sp_error sp_pool_set_release_callback(sp_pool* pool, void (*callback)(void* cont
 /* Acquire: *out is set on SP_OK and NULL otherwise. */
 sp_error sp_pool_acquire(sp_pool* pool, sp_sample** out);           /* blocks */
 sp_error sp_pool_try_acquire(sp_pool* pool, sp_sample** out);       /* never blocks */
+/* Waits timeout_ns at most; a timeout of 2^63 ns or more (UINT64_MAX
+   included) means no deadline: it waits as sp_pool_acquire does. */
 sp_error sp_pool_acquire_timeout(sp_pool* pool, uint64_t timeout_ns, sp_sample** out);
 /* Drops the caller's reference; SP_INVALID_ARGUMENT for another pool's sample. */
 sp_error sp_pool_release_sample(sp_pool* pool, sp_sample* sample);
 
-/* Samples. */
-void sp_sample_add_ref(sp_sample* sample);
-void sp_sample_release(sp_sample* sample);  /* NULL is ignored */
-void* sp_sample_data(const sp_sample* sample);
-size_t sp_sample_size(const sp_sample* sample);
-void* sp_sample_prefix(const sp_sample* sample);
-size_t sp_sample_prefix_size(const sp_sample* sample);
-size_t sp_sample_actual_length(const sp_sample* sample);
+/* Samples. The getters return the neutral value shown for a null sample. */
+sp_error sp_sample_add_ref(sp_sample* sample);
+void sp_sample_release(sp_sample* sample);                 /* NULL is ignored */
+void* sp_sample_data(const sp_sample* sample);             /* NULL for NULL */
+size_t sp_sample_size(const sp_sample* sample);            /* 0 for NULL */
+void* sp_sample_prefix(const sp_sample* sample);           /* NULL for NULL */
+size_t sp_sample_prefix_size(const sp_sample* sample);     /* 0 for NULL */
+size_t sp_sample_actual_length(const sp_sample* sample);   /* 0 for NULL */
+/* SP_BUFFER_OVERFLOW when length > sp_sample_size(). */
 sp_error sp_sample_set_actual_length(sp_sample* sample, size_t length);
 
-/* Times: get returns which ends are set (SP_TIME_START, SP_TIME_STOP);
-   outputs are written only for set ends (with only a start, *stop =
-   start + 1, as IMediaSample::GetTime). set with start NULL clears; stop
-   NULL sets the start only. Media times are both ends or nothing. */
+/* Times, as IMediaSample's. get returns which ends are set (SP_TIME_START,
+   SP_TIME_STOP; 0 for none and for a null sample); start and stop may be
+   NULL, and are written only for set ends (with only a start, *stop =
+   start + 1, as GetTime).
+   sp_sample_set_time: start NULL clears the time (stop is then ignored);
+   stop NULL sets the start only.
+   sp_sample_set_media_time: both NULL clears; both set sets; one NULL is
+   SP_INVALID_ARGUMENT (SetMediaTime's E_POINTER), and nothing changes. */
 #define SP_TIME_START 1
 #define SP_TIME_STOP 2
 int sp_sample_get_time(const sp_sample* sample, int64_t* start, int64_t* stop);
-void sp_sample_set_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
+sp_error sp_sample_set_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
 int sp_sample_get_media_time(const sp_sample* sample, int64_t* start, int64_t* stop);
-void sp_sample_set_media_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
+sp_error sp_sample_set_media_time(sp_sample* sample, const int64_t* start, const int64_t* stop);
 
 #define SP_SAMPLE_SYNC_POINT 1u
 #define SP_SAMPLE_PREROLL 2u
 #define SP_SAMPLE_DISCONTINUITY 4u
-unsigned sp_sample_flags(const sp_sample* sample);
-void sp_sample_set_flags(sp_sample* sample, unsigned flags); /* replaces all three */
+unsigned sp_sample_flags(const sp_sample* sample);          /* 0 for NULL */
+/* Replaces all three flags; a bit other than the three: SP_INVALID_ARGUMENT. */
+sp_error sp_sample_set_flags(sp_sample* sample, unsigned flags);
 
 #ifdef __cplusplus
 }
