@@ -10,6 +10,10 @@ namespace samplepool::detail {
 namespace {
 
 std::atomic<std::uint64_t> g_heavy{0};  // statistics only: relaxed
+// Set once a heavy fence failed; never cleared. relaxed: each pool acts on
+// the failure of its own call (the return value), this only keeps new pools
+// from turning caches on.
+std::atomic<bool> g_failed{false};
 
 long membarrier(int cmd) noexcept { return syscall(SYS_membarrier, cmd, 0, 0); }
 
@@ -22,17 +26,19 @@ bool register_once() noexcept {
 }  // namespace
 
 bool asymmetric_fence_available() noexcept {
-  static const bool available = register_once();  // thread-safe static init
-  return available;
+  static const bool registered = register_once();  // thread-safe static init
+  return registered && !g_failed.load(std::memory_order_relaxed);
 }
 
-void asymmetric_heavy_fence() noexcept {
-  // membarrier(2): PRIVATE_EXPEDITED cannot fail once the process is
-  // registered, which available() ensured.
+bool asymmetric_heavy_fence() noexcept {
   g_heavy.fetch_add(1, std::memory_order_relaxed);
-  membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+  if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) return true;
+  g_failed.store(true, std::memory_order_relaxed);
+  return false;
 }
 
 std::uint64_t asymmetric_heavy_fences() noexcept { return g_heavy.load(std::memory_order_relaxed); }
+
+bool asymmetric_fence_failed() noexcept { return g_failed.load(std::memory_order_relaxed); }
 
 }  // namespace samplepool::detail

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "samplepool/detail/asymmetric_fence.hpp"
+#include "samplepool/detail/test_hooks.hpp"
 #include "samplepool/detail/thread_index.hpp"
 
 namespace samplepool {
@@ -22,14 +23,20 @@ Pool::Pool(PoolOptions options)
       detail::asymmetric_fence_available()) {
     caches_ = std::make_unique<detail::ThreadCache[]>(detail::kCacheEntries);
     rm_.caches = caches_.get();
+    cache_user_.drain_exiting = &Pool::drain_exiting;
+    cache_user_.finalize = &Pool::finalize_user;
+    cache_user_.context = this;
+    detail::register_cache_user(&cache_user_);
   }
 }
 
 Pool::~Pool() {
   decommit();
-  // Wait for every held sample and every acquire still inside (woken by the
-  // decommit) to hand the pool over; see lifetime.hpp for why this is
-  // race-free. The decommit emptied every thread cache.
+  // Every cache empty and closed for good (an owner caught inside drains
+  // itself first), then wait for every held sample and every acquire still
+  // inside (woken by the decommit) to hand the pool over; see lifetime.hpp
+  // for why this is race-free.
+  if (caches_ != nullptr) teardown_caches();
   if (!hot_.life.begin_drain()) hot_.life.wait_drained();
   std::lock_guard lock(control_);
   free_memory_locked();
@@ -67,7 +74,7 @@ Errc Pool::commit() noexcept {
     if (e != Errc::ok) return e;
     if (const Errc a = allocate_memory_locked(layout); a != Errc::ok) return a;
   }
-  ++commits_;
+  commits_.fetch_add(1, std::memory_order_relaxed);
   rm_.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
   if (caches_ != nullptr) {
     std::lock_guard caches(sweep_);
@@ -79,14 +86,20 @@ Errc Pool::commit() noexcept {
 Errc Pool::decommit() noexcept {
   std::lock_guard lock(control_);
   if (!rm_.state.load().committed()) return Errc::ok;  // idempotent
-  ++decommits_;
-  rm_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
-  wake_.notify_all();    // waiters first: they return at once
-  if (caches_ != nullptr) {  // then every cached sample back to the shared list
-    std::lock_guard caches(sweep_);
-    drain_caches_locked();
-    reopen_caches_locked();  // stays closed: decommitted
+  decommits_.fetch_add(1, std::memory_order_relaxed);
+  // Close the caches before publishing the new state, and hold sweep_ until
+  // it is published (so no leaving closer reopens them in between): an
+  // acquire that starts after the state reads "decommitted" cannot take a
+  // sample from a cache. Idle caches are emptied now; an owner inside
+  // empties its own when it leaves; nobody waits for it.
+  std::unique_lock caches(sweep_, std::defer_lock);
+  if (caches_ != nullptr) {
+    caches.lock();
+    sweep_locked();
   }
+  detail::run_test_hook(detail::HookPoint::decommit_midway);
+  rm_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
+  wake_.notify_all();    // every waiter returns at once
   return Errc::ok;
 }
 
@@ -141,6 +154,8 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   }
   mem_ = Memory{slots, payload, layout};
   rm_.slots = slots;
+  stat_count_.store(n, std::memory_order_relaxed);
+  stat_memory_.store(true, std::memory_order_relaxed);
   // No cache can be open here (decommitted), so no owner reads these now.
   rm_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
   rm_.cache_batch = std::max(1u, rm_.cache_limit * kThreadCacheBatch / kThreadCacheSize);
@@ -157,6 +172,8 @@ void Pool::free_memory_locked() noexcept {
   arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.actual.count, alignof(SampleSlot));
   mem_ = Memory{};
   rm_.slots = nullptr;
+  stat_count_.store(0, std::memory_order_relaxed);
+  stat_memory_.store(false, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------
@@ -228,17 +245,18 @@ Errc Pool::acquire_slow(Sample& out, EpochState::Word entry, Deadline deadline,
 
 Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block, bool& closed,
                       std::uint32_t& index) noexcept {
-  // Closes every thread cache (emptying it into the shared list) once; they
-  // stay closed while this call waits, so releasers push and wake.
-  auto close_once = [&] {
-    if (closed || caches_ == nullptr) return false;
-    close_caches();
-    closed = true;
-    return true;
-  };
+  // A deadline already past makes this a poll: it still looks in every
+  // cache before it reports a timeout.
+  if (may_block && deadline != kNoDeadline && Clock::now() >= deadline) may_block = false;
   if (!may_block) {
-    // Empty shared list: look in the other threads' caches before failing.
-    if (close_once() && free_.try_pop(index)) return Errc::ok;
+    // Empty shared list: look in the other threads' caches before failing,
+    // but only when one may hold a sample (a poll on an idle pool makes no
+    // system call).
+    if (caches_ != nullptr && maybe_cached()) {
+      close_caches();
+      closed = true;
+      if (free_.try_pop(index)) return Errc::ok;
+    }
     return Errc::timeout;
   }
   // Bounded spin: catches a release already in flight (config.hpp).
@@ -247,23 +265,42 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     if (rm_.state.load() != entry) return Errc::not_committed;
     if (free_.try_pop(index)) return Errc::ok;
   }
-  waits_.fetch_add(1, std::memory_order_relaxed);  // statistics
+  bool counted = false;
+  std::uint32_t skipped = 0;  // caches the last sweep found an owner inside
   for (;;) {
-    if (deadline != kNoDeadline && Clock::now() >= deadline) return Errc::timeout;
     const auto ticket = wake_.prepare();
     // Re-check after registering: a release or decommit that came before our
     // registration is seen here; one that comes after it sees us. The first
-    // time round, also empty and close the caches (registered first, so the
-    // wake that a releaser's shared push makes cannot be lost).
+    // time round, also close the caches (registered first, so the wake that
+    // a releaser's shared push makes cannot be lost), and sweep again while
+    // an earlier sweep had to skip a cache whose owner was inside.
     if (rm_.state.load() != entry) {
       wake_.cancel();
       return Errc::not_committed;
     }
-    if (free_.try_pop(index) || (close_once() && free_.try_pop(index))) {
+    bool got = free_.try_pop(index);
+    if (!got && caches_ != nullptr && (!closed || skipped != 0)) {
+      skipped = closed ? resweep_caches() : close_caches();
+      closed = true;
+      got = free_.try_pop(index);
+    }
+    if (got) {
       wake_.cancel();
       return Errc::ok;
     }
-    wake_.sleep(ticket, deadline);
+    if (deadline != kNoDeadline && Clock::now() >= deadline) {
+      wake_.cancel();
+      return Errc::timeout;
+    }
+    if (!counted) {
+      waits_.fetch_add(1, std::memory_order_relaxed);  // statistics
+      counted = true;
+    }
+    // A skipped owner usually drains on leaving and wakes us; if it looked
+    // at reclaim just before we set it, only a later sweep finds its sample.
+    Deadline until = deadline;
+    if (skipped != 0) until = std::min(deadline, Clock::now() + kResweepInterval);
+    wake_.sleep(ticket, until);
     // The state word is the truth, not the wake: re-check both, the epoch
     // first (a waiter from before a Decommit never takes a sample).
     if (rm_.state.load() != entry) return Errc::not_committed;
@@ -277,6 +314,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
 std::uint32_t Pool::free_count_approx() const noexcept { return stats().free; }
 
 Stats Pool::stats() const noexcept {
+  // No lock: stats() never waits for another thread.
   Stats s;
   // Held counts samples off the shared list: held by callers or cached.
   std::uint64_t held = detail::Lifetime::held(hot_.life.load());
@@ -288,18 +326,16 @@ Stats Pool::stats() const noexcept {
       s.acquires += caches[i].acquires.load(std::memory_order_relaxed);
     }
   }
-  {
-    std::lock_guard lock(control_);
-    s.count = mem_.layout.actual.count;
-    s.commits = commits_;
-    s.decommits = decommits_;
-    s.memory_allocated = mem_.slots != nullptr;
-  }
+  s.count = stat_count_.load(std::memory_order_relaxed);
+  s.commits = commits_.load(std::memory_order_relaxed);
+  s.decommits = decommits_.load(std::memory_order_relaxed);
+  s.memory_allocated = stat_memory_.load(std::memory_order_relaxed);
   // The reads above are not one snapshot: clamp so that free + outstanding
   // == count always.
   held = held > cached ? held - cached : 0;
   s.outstanding = static_cast<std::uint32_t>(held > s.count ? s.count : held);
   s.free = s.count - s.outstanding;
+  s.cached = static_cast<std::uint32_t>(cached > s.free ? s.free : cached);
   s.waiters = wake_.sleepers_approx();
   s.high_water = hot_.high_water.load(std::memory_order_relaxed);
   s.waits = waits_.load(std::memory_order_relaxed);
@@ -307,6 +343,8 @@ Stats Pool::stats() const noexcept {
   s.not_committed = not_committed_.load(std::memory_order_relaxed);
   s.misuse = misuse_.load(std::memory_order_relaxed);
   s.committed = rm_.state.load().committed();
+  s.thread_cache = thread_cache_enabled();
+  s.cache_fallback = cache_fallback_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -317,12 +355,17 @@ Stats Pool::stats() const noexcept {
 
 Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   for (Sample& s : out) s.reset();
-  if (out.size() > kMaxBulk) return Errc::invalid_argument;
+  // More than the pool could ever hold at once is a bad argument, not a
+  // timeout (a kept-but-decommitted pool refuses below, not_committed).
+  if (out.size() > kMaxBulk ||
+      (rm_.state.load().committed() && out.size() > stat_count_.load(std::memory_order_relaxed))) {
+    return Errc::invalid_argument;
+  }
   const auto k = static_cast<std::uint32_t>(out.size());
   if (k == 0) return Errc::ok;
   std::uint32_t got[kMaxBulk];
   // This thread's cache, when it holds enough.
-  if (detail::ThreadCache* cp = my_cache(); cp != nullptr && cp->enter()) {
+  if (detail::ThreadCache* cp = my_cache(); cp != nullptr && begin_section(*cp)) {
     detail::ThreadCache& c = *cp;
     const std::uint32_t n = c.count.load(std::memory_order_relaxed);
     if (n >= k) {
@@ -333,11 +376,11 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
         got[i] = s->index;
       }
       c.count.store(n - k, std::memory_order_relaxed);
-      c.leave();
+      end_section(c);
       for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(&rm_.slots[got[i]]);
       return Errc::ok;
     }
-    c.leave();
+    end_section(c);
   }
   hot_.life.enter();
   const EpochState::Word entry = rm_.state.load();
@@ -346,7 +389,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   bool closed = false;
   for (int pass = 0; pass < 2 && n < k; ++pass) {
     if (pass == 1) {  // the rest may sit in idle caches
-      if (caches_ == nullptr) break;
+      if (caches_ == nullptr || !maybe_cached()) break;
       close_caches();
       closed = true;
     }

@@ -1,20 +1,38 @@
-// Cold paths of the thread caches: refill, flush, hand-over to waiters and
-// the sweep that reclaims every cache. See thread_cache.hpp.
-#include "samplepool/detail/cpu_relax.hpp"
-#include <sched.h>
+// Cold paths of the thread caches: refill, flush, the owner's own drain,
+// the sweep that reclaims every cache, teardown and thread exit. See
+// thread_cache.hpp for the protocol.
+#include <time.h>
 
+#include <algorithm>
+
+#include "samplepool/detail/test_hooks.hpp"
 #include "samplepool/pool.hpp"
 
 namespace samplepool {
 
+using detail::Lifetime;
 using detail::SampleSlot;
 using detail::ThreadCache;
 
+namespace {
+
+// Moves every index out of c (its holder has exclusive access) into out.
+std::uint32_t take_all(ThreadCache& c, std::uint32_t* out) noexcept {
+  const std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  for (std::uint32_t k = 0; k < n; ++k) out[k] = c.items[k].load(std::memory_order_relaxed)->index;
+  c.count.store(0, std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace
+
 std::uint32_t Pool::refill(ThreadCache& c) noexcept {
+  detail::run_test_hook(detail::HookPoint::cache_refill);
   std::uint32_t got[kThreadCacheSize];
   const std::uint32_t n = free_.pop_bulk(got, rm_.cache_batch);
   if (n == 0) return 0;
   note_high_water(hot_.life.add_held(n));  // after the pop: held stays exact
+  if (!maybe_cached()) rm_.cached_hint.store(1, std::memory_order_relaxed);
   for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(&rm_.slots[got[i]], std::memory_order_relaxed);
   c.count.store(n, std::memory_order_relaxed);
   return n;
@@ -29,66 +47,148 @@ std::uint32_t Pool::flush(ThreadCache& c, std::uint32_t n) noexcept {
     c.items[i - n].store(c.items[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
   }
   c.count.store(count - n, std::memory_order_relaxed);
-  // We are inside the cache (busy), so no sweep, hence no teardown, can
-  // complete meanwhile: the plain held decrement before the push is safe.
+  // We are inside the cache (busy) and it keeps samples (count - n > 0, or
+  // the one being put): teardown cannot finish meanwhile (it sweeps until
+  // no owner is inside), so the plain held decrement before the push is safe.
   hot_.life.sub_held(n);
   free_.push_bulk(out, n);
   wake_.notify_n(n);
   return count - n;
 }
 
-void Pool::close_caches() noexcept {
-  if (caches_ == nullptr) return;
+void Pool::owner_drain(ThreadCache& c) noexcept {
+  if (owner_drain_deferred(c) == Lifetime::LastUse::finalize) finalize();
+}
+
+Lifetime::LastUse Pool::owner_drain_deferred(ThreadCache& c) noexcept {
+  // Busy: no closer starts draining this cache now (it sees busy), but one
+  // that saw us idle just before may be draining it: `draining` decides.
+  std::uint32_t out[kThreadCacheSize];
+  std::uint32_t n = 0;
+  if (c.count.load(std::memory_order_relaxed) != 0 && c.try_lock_drain()) {
+    n = take_all(c, out);
+    c.unlock_drain();
+  }
+  if (n == 0) {
+    c.leave();
+    return Lifetime::LastUse::no;
+  }
+  // One in-flight use keeps the pool alive from here to the wake, and its
+  // end is what tells a waiting teardown (or finalizes an orphan).
+  hot_.life.in_flight_from_held(n);
+  c.leave();
+  free_.push_bulk(out, n);  // release: publishes the cache's samples
+  wake_.notify_n(n);
+  return hot_.life.leave();
+}
+
+std::uint32_t Pool::close_caches() noexcept {
   std::lock_guard lock(sweep_);
   ++closers_;
-  drain_caches_locked();
+  return sweep_locked();
+}
+
+std::uint32_t Pool::resweep_caches() noexcept {
+  std::lock_guard lock(sweep_);
+  return sweep_locked();
 }
 
 void Pool::release_caches() noexcept {
-  if (caches_ == nullptr) return;
   std::lock_guard lock(sweep_);
   --closers_;
   reopen_caches_locked();
 }
 
-void Pool::drain_caches_locked() noexcept {
+std::uint32_t Pool::sweep_locked() noexcept {
   ThreadCache* caches = caches_.get();
-  for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
-    caches[i].reclaim.store(1, std::memory_order_relaxed);  // ordered by the heavy fence
+  if (!closed_fenced_) {
+    for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
+      caches[i].reclaim.store(1, std::memory_order_relaxed);  // ordered by the heavy fence
+    }
+    if (!detail::asymmetric_heavy_fence()) {
+      // No Dekker pair: an owner may be inside without our seeing it. Close
+      // for good and never touch another thread's cache again; each owner
+      // drains its own at its next enter or leave, or when it exits.
+      cache_fallback_.store(true, std::memory_order_relaxed);
+    }
+    closed_fenced_ = true;  // until reopened, reclaim stays set: no new fence needed
   }
-  detail::asymmetric_heavy_fence();
+  const bool fallback = cache_fallback_.load(std::memory_order_relaxed);
   std::uint32_t total = 0;
+  std::uint32_t skipped = 0;
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
     ThreadCache& c = caches[i];
-    // The owner is inside for a few instructions (it never blocks there).
-    for (int spins = 0; c.busy.load(std::memory_order_acquire) != 0; ++spins) {
-      if (spins < 64) {
-        detail::cpu_relax();
-      } else {
-        sched_yield();
-      }
+    if (fallback) {
+      skipped += c.busy.load(std::memory_order_acquire) != 0 ||
+                 c.count.load(std::memory_order_relaxed) != 0;
+      continue;
     }
-    const std::uint32_t n = c.count.load(std::memory_order_relaxed);
-    if (n == 0) continue;
+    // acquire pairs with the owner's leave(): its writes to the cache are
+    // ours to read. An owner inside (busy) drains what it holds itself.
+    if (c.busy.load(std::memory_order_acquire) != 0 || !c.try_lock_drain()) {
+      ++skipped;
+      continue;
+    }
     std::uint32_t out[kThreadCacheSize];
-    for (std::uint32_t k = 0; k < n; ++k) out[k] = c.items[k].load(std::memory_order_relaxed)->index;
-    c.count.store(0, std::memory_order_relaxed);
+    const std::uint32_t n = take_all(c, out);
+    c.unlock_drain();
+    if (n == 0) continue;
     hot_.life.sub_held(n);  // the caller holds a lifetime use (or is the pool's owner)
     free_.push_bulk(out, n);
     total += n;
   }
   if (total != 0) wake_.notify_n(total);
+  if (skipped == 0) rm_.cached_hint.store(0, std::memory_order_relaxed);  // every cache empty
+  return skipped;
 }
 
 void Pool::reopen_caches_locked() noexcept {
-  // Open only with no closer left, while committed, and without a release
-  // callback. commit() and decommit() call this after changing the state,
-  // under sweep_, so the last call decides.
+  // Open only with no closer left, while committed, without a release
+  // callback and while the heavy fence works. commit() and decommit() call
+  // this after changing the state, under sweep_, so the last call decides.
   const bool open = closers_ == 0 && rm_.callback == nullptr && rm_.cache_limit != 0 &&
-                    rm_.state.load().committed();
+                    rm_.state.load().committed() &&
+                    !cache_fallback_.load(std::memory_order_relaxed);
+  if (!open) return;  // closed caches stay closed (and fenced)
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {  // entry 0 stays closed
-    caches_[i].reclaim.store(open ? 0 : 1, std::memory_order_release);  // pairs with enter()'s acquire
+    caches_[i].reclaim.store(0, std::memory_order_release);  // pairs with enter()'s acquire
   }
+  closed_fenced_ = false;
+}
+
+void Pool::teardown_caches() noexcept {
+  // Decommitted: the caches are closed for good. Sweep until no owner is
+  // inside and every cache is empty; an owner caught inside drains itself
+  // when it leaves. Sleep between sweeps, holding no lock: this is the one
+  // place that waits for owners, as teardown waits for every use.
+  long delay_ns = 20'000;
+  for (;;) {
+    std::uint32_t skipped;
+    {
+      std::lock_guard lock(sweep_);
+      skipped = sweep_locked();
+    }
+    if (skipped == 0) break;
+    const timespec pause{0, delay_ns};
+    nanosleep(&pause, nullptr);
+    delay_ns = std::min(delay_ns * 2, 5'000'000L);
+  }
+  detail::unregister_cache_user(&cache_user_);
+}
+
+bool Pool::drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept {
+  Pool& pool = *static_cast<Pool*>(self->context);
+  auto* base = reinterpret_cast<std::byte*>(pool.caches_.get());
+  ThreadCache& c = *reinterpret_cast<ThreadCache*>(base + offset);
+  // The exiting owner, busy whether or not the cache is open: it drains
+  // under `draining`, as a closed owner does.
+  c.busy.store(1, std::memory_order_relaxed);
+  detail::asymmetric_light_fence();
+  return pool.owner_drain_deferred(c) == Lifetime::LastUse::finalize;
+}
+
+void Pool::finalize_user(detail::CacheUser* self) noexcept {
+  static_cast<Pool*>(self->context)->finalize();
 }
 
 }  // namespace samplepool

@@ -1,9 +1,12 @@
 #include "samplepool/detail/thread_index.hpp"
 
-#include "samplepool/detail/thread_cache.hpp"
+#include <pthread.h>
 
 #include <atomic>
 #include <bit>
+#include <mutex>
+
+#include "samplepool/detail/thread_cache.hpp"
 
 namespace samplepool::detail {
 
@@ -15,41 +18,103 @@ namespace {
 
 std::atomic<std::uint64_t> g_used{0};  // bit i: slot i + 1 is held by a live thread
 
-// Gives the slot back when the thread exits. Constructed on the thread's
-// first claim, so only threads that use a pool pay for the TLS destructor.
-struct Releaser {
-  bool tried = false;
-  std::uint32_t slot = 0;
-  ~Releaser() {
-    tls_cache_slot = 0;  // a pool used from a later TLS destructor goes uncached
-    if (slot != 0) {
-      // release: this thread's last use of its caches happens-before the
-      // next owner's claim (acquire in claim_cache_slot).
-      g_used.fetch_and(~(std::uint64_t{1} << (slot - 1)), std::memory_order_release);
-    }
+// The registry of pools with caches: a doubly linked list under a mutex
+// (cold: pool construction and destruction, thread exit).
+struct Registry {
+  std::mutex mutex;
+  CacheUser* head = nullptr;
+
+  void unlink_locked(CacheUser* u) noexcept {
+    if (!u->linked) return;
+    (u->prev != nullptr ? u->prev->next : head) = u->next;
+    if (u->next != nullptr) u->next->prev = u->prev;
+    u->prev = u->next = nullptr;
+    u->linked = false;
   }
 };
+
+Registry& registry() noexcept {
+  static Registry& r = *new Registry;  // never destroyed: threads may exit after main
+  return r;
+}
+
+void on_thread_exit(void*) noexcept {
+  const std::uint32_t offset = tls_cache_slot;
+  if (offset == 0) return;
+  CacheUser* finalize_list = nullptr;  // orphaned pools whose last use was this drain
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (CacheUser* u = r.head; u != nullptr;) {
+      CacheUser* next = u->next;
+      if (u->drain_exiting(u, offset)) {
+        r.unlink_locked(u);
+        u->next = finalize_list;  // reused as the finalize chain: unlinked now
+        finalize_list = u;
+      }
+      u = next;
+    }
+  }
+  while (finalize_list != nullptr) {
+    CacheUser* u = finalize_list;
+    finalize_list = u->next;
+    u->next = nullptr;
+    u->finalize(u);  // may destroy the pool (and *u with it)
+  }
+  tls_cache_slot = 0;  // a pool used from a later destructor claims again
+  const std::uint32_t slot = offset / static_cast<std::uint32_t>(sizeof(ThreadCache));
+  // release: this thread's last use of its caches happens-before the next
+  // owner's claim (acquire in claim_cache_slot).
+  g_used.fetch_and(~(std::uint64_t{1} << (slot - 1)), std::memory_order_release);
+}
+
+pthread_key_t exit_key() noexcept {
+  static const pthread_key_t key = [] {
+    pthread_key_t k{};
+    // Failure (PTHREAD_KEYS_MAX reached) leaves the destructor unregistered:
+    // caches are then drained by their pools' sweeps only, as before.
+    pthread_key_create(&k, [](void* p) { on_thread_exit(p); });
+    return k;
+  }();
+  return key;
+}
 
 }  // namespace
 
 void claim_cache_slot() noexcept {
-  thread_local Releaser releaser;
-  if (releaser.tried) return;
-  releaser.tried = true;
+  if (tls_cache_slot != 0) return;
   const std::uint64_t all = kMaxCacheThreads == 64 ? ~std::uint64_t{0}
                                                    : (std::uint64_t{1} << kMaxCacheThreads) - 1;
   std::uint64_t used = g_used.load(std::memory_order_relaxed);
   for (;;) {
     const std::uint64_t free = ~used & all;
-    if (free == 0) return;  // all taken: this thread stays on the shared path
+    if (free == 0) return;  // all taken: the shared path for now, a new try next time
     const auto bit = static_cast<std::uint32_t>(std::countr_zero(free));
     if (g_used.compare_exchange_weak(used, used | (std::uint64_t{1} << bit),
                                      std::memory_order_acquire, std::memory_order_relaxed)) {
-      releaser.slot = bit + 1;
+      // Any non-null value: glibc then runs on_thread_exit for this thread.
+      pthread_setspecific(exit_key(), &g_used);
       tls_cache_slot = (bit + 1) * static_cast<std::uint32_t>(sizeof(ThreadCache));
       return;
     }
   }
+}
+
+void register_cache_user(CacheUser* user) noexcept {
+  Registry& r = registry();
+  exit_key();  // created before any thread can need it
+  std::lock_guard lock(r.mutex);
+  user->prev = nullptr;
+  user->next = r.head;
+  if (r.head != nullptr) r.head->prev = user;
+  r.head = user;
+  user->linked = true;
+}
+
+void unregister_cache_user(CacheUser* user) noexcept {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.unlink_locked(user);
 }
 
 }  // namespace samplepool::detail

@@ -168,5 +168,42 @@ TEST(FifoFreeList, RotatesEvenly) {
   EXPECT_EQ(i, first);
 }
 
+// moodycamel's queue, but try_dequeue reports "empty" while `flaky` is
+// positive (decrementing it), as the real one does while another consumer
+// sits between its optimistic-count and overcommit increments.
+class FlakyQueue : public moodycamel::ConcurrentQueue<std::uint32_t, FifoQueueTraits> {
+ public:
+  using moodycamel::ConcurrentQueue<std::uint32_t, FifoQueueTraits>::ConcurrentQueue;
+  static inline std::atomic<int> flaky{0};
+  bool try_dequeue(std::uint32_t& out) {
+    if (flaky.load() > 0 && flaky.fetch_sub(1) > 0) return false;
+    return ConcurrentQueue::try_dequeue(out);
+  }
+  std::size_t try_dequeue_bulk(std::uint32_t* out, std::size_t max) {
+    if (flaky.load() > 0 && flaky.fetch_sub(1) > 0) return 0;
+    return ConcurrentQueue::try_dequeue_bulk(out, max);
+  }
+};
+
+TEST(FifoFreeList, APopNeverReportsEmptyWhileAnIndexIsFree) {
+  // The lost wake-up of issue 8 item 1: a waiter re-checks after registering,
+  // the queue answers "empty" spuriously, the waiter sleeps beside a free
+  // sample. The count makes "empty" exact: the pop retries instead.
+  BasicFifoFreeList<FlakyQueue> list;
+  list.reset(2);
+  std::uint32_t a, b, c;
+  ASSERT_TRUE(list.try_pop(a));
+  FlakyQueue::flaky = 3;
+  ASSERT_TRUE(list.try_pop(b)) << "one index was free: a spurious empty must not fail the pop";
+  EXPECT_NE(a, b);
+  EXPECT_FALSE(list.try_pop(c)) << "none free: empty is exact";
+  list.push(a);
+  FlakyQueue::flaky = 5;
+  std::uint32_t bulk[2];
+  EXPECT_EQ(list.pop_bulk(bulk, 2), 1u) << "bulk takes exactly what is free, despite spurious failures";
+  EXPECT_EQ(bulk[0], a);
+  FlakyQueue::flaky = 0;
+}
+
 }  // namespace
 }  // namespace samplepool::detail

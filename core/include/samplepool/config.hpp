@@ -3,6 +3,7 @@
 // Each constant states the constraint it must keep and what chose its value.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,6 +31,13 @@ inline constexpr std::size_t kMaxAlignment = std::size_t{1} << 30;
 // handoff bench a consumer returns a batch every few hundred ns) without
 // burning a time slice the releasing thread may need on 2 cores.
 inline constexpr int kAcquireSpins = 128;
+
+// How long a blocked acquire sleeps before it sweeps the thread caches
+// again, when its last sweep found a cache's owner inside (that owner
+// normally drains and wakes it on leaving; this bounds the rare case where it
+// looked just before the sweep). Cheap: the caches are already closed, so a
+// re-sweep makes no system call.
+inline constexpr std::chrono::microseconds kResweepInterval{1000};
 
 // Per-thread sample caches (thread_cache.hpp). Capacity per thread and pool,
 // and the batch moved to or from the shared free list when a cache runs

@@ -32,8 +32,12 @@
 // small cache of free samples (thread_cache.hpp), so a round trip makes no
 // atomic read-modify-write at all; a blocked acquire, a failing try_acquire
 // and decommit() reclaim every cache first, so a cached sample is never
-// hidden from them. A release wakes at most one sleeper; only decommit()
-// wakes them all. See docs/design.md for the protocol.
+// hidden from them for good (a sample whose owner is inside its cache at
+// that moment comes back when the owner leaves). Nobody waits for a cache
+// owner's progress: a closer takes what is idle and the owner drains the
+// rest itself. A thread's cache is drained when the thread exits. A release
+// wakes at most one sleeper; only decommit() wakes them all. See
+// docs/design.md for the protocol.
 //
 // Memory ordering: everything a thread wrote to a sample before its last
 // reference was dropped is visible to the thread that next acquires it (the
@@ -53,6 +57,7 @@
 #include "samplepool/detail/free_list.hpp"
 #include "samplepool/detail/lifetime.hpp"
 #include "samplepool/detail/thread_cache.hpp"
+#include "samplepool/detail/thread_index.hpp"
 #include "samplepool/detail/wake_channel.hpp"
 #include "samplepool/errc.hpp"
 #include "samplepool/properties.hpp"
@@ -125,7 +130,9 @@ class Pool {
 
   // Bulk: all or nothing ---------------------------------------------------------
   // Fills every element of `out` (dropping what each held) or none: timeout
-  // when fewer than out.size() samples are free, not_committed. Never blocks.
+  // when fewer than out.size() samples are free now, invalid_argument when
+  // out.size() exceeds kMaxBulk or the pool's count, not_committed. Never
+  // blocks.
   Errc try_acquire_bulk(std::span<Sample> out) noexcept;
   // Drops each element's reference (like reset() on each); the samples that
   // come back go to the free list in one batch.
@@ -139,7 +146,11 @@ class Pool {
   std::uint32_t free_count_approx() const noexcept;
   Stats stats() const noexcept;
   FreeListPolicy free_list_policy() const noexcept { return free_.policy(); }
-  bool thread_cache_enabled() const noexcept { return caches_ != nullptr; }
+  // Per-thread caches are in use: built at construction, and no heavy fence
+  // has failed since (after one, the caches stay closed for good).
+  bool thread_cache_enabled() const noexcept {
+    return caches_ != nullptr && !cache_fallback_.load(std::memory_order_relaxed);
+  }
   const alloc::Arena& arena() const noexcept { return arena_; }
 
  private:
@@ -164,19 +175,33 @@ class Pool {
   void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
 
-  // Thread caches (pool_cache.cpp for the cold parts).
+  // Thread caches (pool_cache.cpp for the cold parts; the protocol is in
+  // thread_cache.hpp).
   detail::ThreadCache* my_cache() const noexcept;
   detail::SampleSlot* cache_take() noexcept;
   bool cache_put(detail::SampleSlot* s) noexcept;
+  bool begin_section(detail::ThreadCache& c) noexcept;
+  void end_section(detail::ThreadCache& c) noexcept;
   [[gnu::cold]] std::uint32_t refill(detail::ThreadCache& c) noexcept;
   [[gnu::cold]] std::uint32_t flush(detail::ThreadCache& c, std::uint32_t n) noexcept;
-  // Closing: every cache is emptied into the shared list and stays closed
-  // until the last closer (a waiter, a failing try_*) leaves, or, when
-  // decommitted, until commit(). See thread_cache.hpp.
-  void close_caches() noexcept;            // a closer arrives: drains and closes
-  void release_caches() noexcept;          // a closer leaves
-  void drain_caches_locked() noexcept;     // under sweep_
-  void reopen_caches_locked() noexcept;    // under sweep_: opens if allowed
+  // The owner, busy, empties its own cache and ends its section.
+  [[gnu::cold]] void owner_drain(detail::ThreadCache& c) noexcept;
+  detail::Lifetime::LastUse owner_drain_deferred(detail::ThreadCache& c) noexcept;
+  // Closing: a closer closes every cache and empties the idle ones; they
+  // stay closed until the last closer (a waiter, a failing try_*) leaves,
+  // or, when decommitted, until commit(). Each returns how many caches it
+  // had to skip (owner inside): their samples come back later.
+  std::uint32_t close_caches() noexcept;    // a closer arrives
+  std::uint32_t resweep_caches() noexcept;  // a closer looks again
+  void release_caches() noexcept;           // a closer leaves
+  std::uint32_t sweep_locked() noexcept;    // under sweep_
+  void reopen_caches_locked() noexcept;     // under sweep_: opens if allowed
+  bool maybe_cached() const noexcept {
+    return rm_.cached_hint.load(std::memory_order_relaxed) != 0;
+  }
+  void teardown_caches() noexcept;
+  static bool drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept;
+  static void finalize_user(detail::CacheUser* self) noexcept;
   void note_high_water(std::uint32_t held) noexcept;
   void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
@@ -212,6 +237,12 @@ class Pool {
     // never hoard it; pools under 8 samples keep their caches closed.
     std::uint32_t cache_limit = 0;
     std::uint32_t cache_batch = 0;
+    // 1 when a cache may hold a sample: set by an owner whose cache goes
+    // from empty to not (refill, or a put into an empty cache), cleared by a
+    // sweep that emptied every cache. A failing try_acquire sweeps (a
+    // membarrier) only when it is set. Written rarely: it stays set while
+    // caches are in use.
+    std::atomic<std::uint32_t> cached_hint{0};
   } rm_;
   detail::WakeChannel wake_;
   // Slow-path statistics.
@@ -220,14 +251,21 @@ class Pool {
   std::atomic<std::uint64_t> not_committed_{0};
   std::atomic<std::uint64_t> misuse_{0};
   // Control plane, guarded by control_ (and sweeps by sweep_, taken after it).
+  // Neither is ever held while waiting for another thread.
   mutable std::mutex control_;
   std::mutex sweep_;
-  std::uint32_t closers_ = 0;  // guarded by sweep_
+  std::uint32_t closers_ = 0;       // guarded by sweep_
+  bool closed_fenced_ = false;      // guarded by sweep_: reclaim set and fenced since the last reopen
   std::unique_ptr<detail::ThreadCache[]> caches_;
+  detail::CacheUser cache_user_;    // registered while caches_ exists
   Properties props_;
   Memory mem_;
-  std::uint64_t commits_ = 0;
-  std::uint64_t decommits_ = 0;
+  // Read by stats() without a lock (relaxed: each is exact at some instant).
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> decommits_{0};
+  std::atomic<std::uint32_t> stat_count_{0};
+  std::atomic<bool> stat_memory_{false};
+  std::atomic<bool> cache_fallback_{false};  // a heavy fence failed: caches closed for good
   alloc::Arena arena_;
   void (*finalizer_)(void*) = nullptr;  // set once, by PoolAccess::orphan
   void* finalizer_context_ = nullptr;

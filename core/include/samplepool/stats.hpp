@@ -25,8 +25,13 @@ struct Stats {
   std::uint64_t commits = 0;      // commit() calls that committed
   std::uint64_t decommits = 0;    // decommit() calls that decommitted
   std::uint64_t misuse = 0;       // releases of an already-free sample, ignored
+  std::uint32_t cached = 0;       // of the free samples, those parked in thread caches
   bool committed = false;
   bool memory_allocated = false;  // the arena is held (committed, or kept after decommit)
+  bool thread_cache = false;      // per-thread caches are in use
+  bool cache_fallback = false;    // a membarrier failed (e.g. a seccomp filter installed
+                                  // after start-up): caches are closed for good and each
+                                  // owner returns its own cached samples (docs/design.md)
 };
 
 }  // namespace samplepool

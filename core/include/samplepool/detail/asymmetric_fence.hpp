@@ -11,7 +11,14 @@
 //   store X; light(); load Y
 // and thread B does
 //   store Y; heavy(); load X
-// then A's load sees B's store or B's load sees A's store (or both).
+// and heavy() returned true, then A's load sees B's store or B's load sees
+// A's store (or both).
+//
+// Failure: membarrier can start failing after it worked (a seccomp filter
+// installed once the process runs, ENOMEM). heavy() then returns false, and
+// from then on available() is false for the whole process: the caller must
+// not rely on the pair for that call (thread_cache.hpp says what the pools
+// do instead), and no new pool turns its caches on.
 //
 // available() registers the process for expedited membarrier once; it is
 // false where the kernel (or valgrind) lacks it, and the pools then run
@@ -27,13 +34,17 @@ inline void asymmetric_light_fence() noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
-// Registers on first call; thread-safe.
+// Registers on first call; thread-safe. False for good once a heavy fence
+// has failed.
 bool asymmetric_fence_available() noexcept;
 
-// Precondition: asymmetric_fence_available() returned true.
-void asymmetric_heavy_fence() noexcept;
+// Precondition: asymmetric_fence_available() returned true once. Returns
+// false if the system call failed: no guarantee for this call.
+[[nodiscard]] bool asymmetric_heavy_fence() noexcept;
 
-// Process-wide number of heavy fences (system calls) so far, for tests.
+// Process-wide counts, for statistics and tests: heavy fences issued (system
+// calls), and whether one has failed.
 std::uint64_t asymmetric_heavy_fences() noexcept;
+bool asymmetric_fence_failed() noexcept;
 
 }  // namespace samplepool::detail

@@ -2,7 +2,6 @@
 // pool.hpp only). The cold halves live in src/pool.cpp and src/pool_cache.cpp.
 #pragma once
 
-#include "samplepool/detail/thread_index.hpp"
 
 namespace samplepool {
 namespace detail {
@@ -55,11 +54,29 @@ inline detail::ThreadCache* Pool::my_cache() const noexcept {
   return reinterpret_cast<detail::ThreadCache*>(base + detail::cache_offset());
 }
 
+// Opens this thread's section of cache c; when c is closed, drains what a
+// closer could not take (owner_drain) and reports false.
+inline bool Pool::begin_section(detail::ThreadCache& c) noexcept {
+  if (c.enter()) [[likely]] return true;
+  owner_drain(c);
+  return false;
+}
+
+// Ends a section begun by begin_section(): a closer that came meanwhile may
+// have skipped this cache, so the owner drains it itself.
+inline void Pool::end_section(detail::ThreadCache& c) noexcept {
+  if (c.reclaimed()) [[unlikely]] {
+    owner_drain(c);
+    return;
+  }
+  c.leave();
+}
+
 // A sample from this thread's cache, or null (no cache, the cache is closed
 // or the pool is decommitted, or the shared list is empty too).
 inline detail::SampleSlot* Pool::cache_take() noexcept {
   detail::ThreadCache* cp = my_cache();
-  if (cp == nullptr || !cp->enter()) return nullptr;  // open implies committed
+  if (cp == nullptr || !begin_section(*cp)) return nullptr;  // open implies committed
   detail::ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0) [[unlikely]] n = refill(c);
@@ -70,7 +87,7 @@ inline detail::SampleSlot* Pool::cache_take() noexcept {
     s->refs.store(1, std::memory_order_relaxed);  // ours: only we can see this slot
     c.count_acquire();
   }
-  c.leave();
+  end_section(c);
   return s;
 }
 
@@ -78,13 +95,16 @@ inline detail::SampleSlot* Pool::cache_take() noexcept {
 // path must take it instead.
 inline bool Pool::cache_put(detail::SampleSlot* s) noexcept {
   detail::ThreadCache* cp = my_cache();
-  if (cp == nullptr || !cp->enter()) return false;
+  if (cp == nullptr || !begin_section(*cp)) return false;
   detail::ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n >= rm_.cache_limit) [[unlikely]] n = flush(c, rm_.cache_batch);
+  if (n == 0 && !maybe_cached()) [[unlikely]] {
+    rm_.cached_hint.store(1, std::memory_order_relaxed);  // before the sample is in
+  }
   c.items[n].store(s, std::memory_order_relaxed);
   c.count.store(n + 1, std::memory_order_relaxed);
-  c.leave();
+  end_section(c);
   return true;
 }
 

@@ -1,56 +1,75 @@
 // samplepool/detail/thread_cache.hpp: one thread's cache of free samples in
-// one pool, and the protocol that lets other threads reclaim it.
+// one pool, and the protocol that lets other threads reclaim it without ever
+// waiting for its owner.
 //
 // Purpose: a round trip that stays in the caller's cache touches no shared
 // cache line and makes no atomic read-modify-write: the shared free list is
 // reached once per batch (Pool's cache_batch, at most kThreadCacheBatch).
-// Unlike DPDK's caches these never hide a sample from a blocked acquirer,
-// and never outlive a Decommit: a closer (a waiter about to sleep, a
-// try_acquire about to fail, decommit, teardown) empties every cache,
-// including an idle thread's, and keeps them closed while it waits, so that
-// meanwhile every release goes through the shared list and wakes.
+// Unlike DPDK's caches these never hide a sample from a blocked acquirer for
+// good and never outlive a Decommit: a closer (a waiter about to sleep, a
+// try_acquire about to fail, decommit, teardown) closes every cache and
+// empties the idle ones; an owner that was inside its cache when it closed
+// empties its own cache when it leaves. Nobody ever waits for an owner's
+// progress except teardown (which waits for every use of the pool anyway),
+// so an owner preempted by a SCHED_FIFO closer, stopped by a debugger or
+// frozen in a fork()ed child stalls no Decommit, no acquire, no stats().
 //
-// Fields (one cache per thread index; the owner is the thread holding that
-// index, thread_index.hpp):
-//   busy      1 while the owner is inside enter()..leave()        owner writes
+// Fields (one cache per thread slot, thread_index.hpp):
+//   busy      1 while the owner is inside (enter()..leave(), or
+//             emptying its own cache)                        owner writes
 //   reclaim   1 while closed: a closer is active, the pool is
-//             decommitted, or it has a release callback          closers write
-//   count     items[0..count) are free samples                    whoever holds it
-//   acquires  samples handed out from this cache (statistics)    owner writes
+//             decommitted or has a release callback, or the
+//             heavy fence failed (closed for good)           closers write
+//   draining  1 while someone empties the cache outside an owner
+//             section: a closer, or the owner itself          CAS-like exchange
+//   count     items[0..count) are free samples
+//   acquires  samples handed out from this cache (statistics) owner writes
+//
+// Who may touch count/items:
+//  - the owner, between an enter() that saw reclaim == 0 and its leave();
+//  - whoever holds `draining`, and only if the owner is not in such a
+//    section: a closer takes it after seeing busy == 0 behind its heavy
+//    fence, the owner takes it while busy (its section failed to open, or it
+//    found reclaim set when leaving).
 // Invariants: count <= kThreadCacheSize; an index is in at most one cache or
-// on the shared list, never both; the owner touches count/items only
-// between a successful enter() and leave(); a closer only while it holds
-// the sweep mutex, has set reclaim and has seen busy == 0 after that.
+// on the shared list, never both; while reclaim == 1 a cache only empties.
 //
 // The handshake is an asymmetric Dekker pair (asymmetric_fence.hpp):
-//   owner enter():  busy = 1; light fence; if reclaim: busy = 0, fail
-//   closer:         reclaim = 1 (every cache); heavy fence; then per cache
-//                   wait until busy == 0 (acquire) and drain it. The last
-//                   closer to leave clears reclaim (release), unless the
-//                   pool is decommitted or has a release callback.
-// Either the owner sees reclaim and keeps out, or the closer sees busy and
-// waits for the owner's leave(). The owner's critical section never blocks
-// and never waits for another thread, so the closer's wait is bounded by
-// the owner's scheduling alone; sweeps are slow paths (about to sleep, fail,
-// decommit or tear down), never a release or a successful acquire.
+//   owner enter():  busy = 1; light fence; load reclaim
+//   closer:         reclaim = 1 (every cache); heavy fence; load busy
+// Either the owner sees reclaim (and keeps out), or the closer sees busy (and
+// leaves that cache to the owner). A closer that sees busy == 0 read it from
+// the owner's last leave() (release/acquire) and any later enter() of the
+// owner sees reclaim, so the cache is the closer's (with `draining`).
+// A closer that sees busy == 1 skips the cache. The owner looks at reclaim
+// once more before its busy = 0, so it drains what the closer skipped,
+// unless that look came just before the closer's reclaim store: then the
+// sample stays until the owner's next enter (which fails and drains) or the
+// closer's next sweep. So a closer that skipped a cache reports it, and a
+// waiter that skipped one sleeps with a short timeout and sweeps again
+// (Pool::find_index); teardown sweeps until no cache is skipped.
 //
 // Memory ordering:
 //  - leave() stores busy = 0 with release, pairing with the closer's
-//    acquire load: the owner's cache writes (and the sample contents it
-//    wrote before caching a sample) are visible to the closer that drains.
+//    acquire load of busy: the owner's cache writes (and the sample contents
+//    it wrote before caching a sample) are visible to the closer that drains.
+//  - `draining` is taken with acquire and given back with release: the
+//    previous drainer's count store is seen by the next.
 //  - the closer's clearing store of reclaim is a release, pairing with the
 //    owner's acquire load in enter(): a later owner sees the drained count.
-//  - count and items are relaxed atomics: ordering comes from the two pairs
+//  - count and items are relaxed atomics: ordering comes from the pairs
 //    above (and, for the owner, program order). They are atomics so that a
 //    closer's and an owner's accesses are never a data race by the
 //    language's rules, and ThreadSanitizer agrees.
 //  - a waiter registers as a sleeper before it closes the caches, so a
 //    release that finds its cache closed pushes to the shared list and its
 //    wake cannot be lost (wake_channel.hpp); one that got in before the
-//    close left its sample in the cache, which the closer drains.
+//    close left its sample in the cache, which a sweep or its owner drains,
+//    and either one pushes and wakes.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "samplepool/config.hpp"
@@ -63,26 +82,32 @@ struct SampleSlot;
 struct alignas(kCacheLine) ThreadCache {
   std::atomic<std::uint32_t> busy{0};
   std::atomic<std::uint32_t> reclaim{1};  // a new pool is not committed
+  std::atomic<std::uint32_t> draining{0};
   std::atomic<std::uint32_t> count{0};
   std::atomic<std::uint64_t> acquires{0};
   std::atomic<SampleSlot*> items[kThreadCacheSize];
 
   // Owner side -----------------------------------------------------------------
+  // True: the section is open. False: the cache is closed and the owner is
+  // still busy; it must call Pool::owner_drain(), which ends the section.
   bool enter() noexcept {
     busy.store(1, std::memory_order_relaxed);
     asymmetric_light_fence();
-    if (reclaim.load(std::memory_order_acquire) != 0) [[unlikely]] {  // pairs with the closer's clear
-      busy.store(0, std::memory_order_release);
-      return false;
-    }
-    return true;
+    return reclaim.load(std::memory_order_acquire) == 0;  // pairs with the closer's clear
   }
-  void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's wait
+  // True when a closer asked for the cache while the owner was inside: the
+  // owner must call Pool::owner_drain() instead of leave().
+  bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
+  void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
 
   // Owner-only counter: a plain increment, atomic only for racy readers.
   void count_acquire() noexcept {
     acquires.store(acquires.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
+
+  // Either side, holding `draining`.
+  bool try_lock_drain() noexcept { return draining.exchange(1, std::memory_order_acquire) == 0; }
+  void unlock_drain() noexcept { draining.store(0, std::memory_order_release); }
 };
 
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -91,5 +116,6 @@ static_assert(std::atomic<SampleSlot*>::is_always_lock_free);
 // One array entry per cache slot (thread_index.hpp); entry 0 is closed.
 inline constexpr std::uint32_t kCacheEntries = kMaxCacheThreads + 1;
 static_assert(sizeof(ThreadCache) % kCacheLine == 0, "caches never share a line");
+static_assert(offsetof(ThreadCache, items) < kCacheLine, "the handshake words share the first line");
 
 }  // namespace samplepool::detail

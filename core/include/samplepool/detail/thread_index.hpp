@@ -1,19 +1,29 @@
 // samplepool/detail/thread_index.hpp: each thread's slot in the pools'
-// cache arrays.
+// cache arrays, and what happens to its caches when it exits.
 //
 // Purpose: each pool keeps one cache per thread in an array of
 // kCacheEntries (kMaxCacheThreads + 1) ThreadCaches; a thread finds its entry
-// at a slot it claims on first use of a pool's cold path and gives back when
-// it exits. Entry 0 of every array is closed for good (its reclaim flag
-// stays set), so a thread without a slot (not yet claimed, or all taken)
-// simply fails to enter entry 0 and takes the shared path: the hot path has
-// no branch for it. Two live threads never hold the same slot, so a cache
-// has at most one owner at a time. The TLS word holds the slot's byte offset
-// into the array, so finding the entry is one add.
+// at a slot it claims on a pool's cold path and gives back when it exits.
+// Entry 0 of every array is closed for good (its reclaim flag stays set), so
+// a thread without a slot (not yet claimed, or all taken) simply fails to
+// enter entry 0 and takes the shared path: the hot path has no branch for
+// it. A thread that found every slot taken tries again on its next cold
+// path, so it gets a cache once one is free. Two live threads never hold
+// the same slot, so a cache has at most one owner at a time. The TLS word
+// holds the slot's byte offset into the array, so finding the entry is one
+// add.
+//
+// Thread exit: every pool with caches registers a CacheUser. When a thread
+// that holds a slot exits, a pthread-key destructor (which glibc runs after
+// every C++ thread_local destructor, so a Sample released from one of those
+// still lands in a cache that is then drained) asks each registered pool to
+// drain that thread's cache into its shared list, then frees the slot. A
+// pool unregisters in its destructor once its caches are empty and closed
+// for good; the registry's mutex makes the two exclusive.
 //
 // Thread safety: cache_offset() reads the caller's own TLS (one load off
-// the thread pointer in an executable). claim_cache_slot() is cold: an atomic RMW on a process-wide
-// bitmap, once per thread.
+// the thread pointer in an executable). claim_cache_slot() is cold: one load
+// of a process-wide bitmap when the caller has no slot, one CAS to take one.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +32,6 @@
 
 namespace samplepool::detail {
 
-// constinit: no dynamic initialization, so no TLS wrapper call on access.
 // The default (dynamic) TLS model: a module dlopen()ed later (a GStreamer
 // plugin using these headers) then gets the variable from the dynamic TLS
 // area instead of failing on a full static TLS block; the linker relaxes
@@ -34,8 +43,26 @@ extern constinit thread_local std::uint32_t tls_cache_slot;
 // then slot * sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads.
 inline std::uint32_t cache_offset() noexcept { return tls_cache_slot; }
 
-// Claims a slot for the calling thread if it has none and one is free (and
-// it has not already found them all taken). Called from the cold paths.
+// Claims a slot for the calling thread if it has none and one is free.
+// Called from the cold paths.
 void claim_cache_slot() noexcept;
+
+// A pool with caches, as the thread-exit drain sees it. drain_exiting runs
+// on the exiting thread under the registry mutex with the byte offset of
+// that thread's entry; it returns true when the pool is orphaned and that
+// drain was its last use: the registry then unlinks it and, after letting
+// go of the mutex, calls finalize.
+struct CacheUser {
+  bool (*drain_exiting)(CacheUser* self, std::uint32_t offset) noexcept = nullptr;
+  void (*finalize)(CacheUser* self) noexcept = nullptr;
+  void* context = nullptr;    // the pool
+  CacheUser* prev = nullptr;  // guarded by the registry mutex
+  CacheUser* next = nullptr;
+  bool linked = false;
+};
+
+void register_cache_user(CacheUser* user) noexcept;
+// Idempotent; after it returns no thread exit touches the pool.
+void unregister_cache_user(CacheUser* user) noexcept;
 
 }  // namespace samplepool::detail

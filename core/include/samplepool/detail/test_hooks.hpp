@@ -1,0 +1,34 @@
+// samplepool/detail/test_hooks.hpp: seams where a test can stall a thread at
+// a racy point of a cold path.
+//
+// Purpose: a race the stress tests would hit one run in a thousand becomes a
+// deterministic test: the test installs a hook, the hook blocks the thread
+// that reaches the point until the test has done what it must do meanwhile.
+// Only cold paths call run_test_hook() (one relaxed load and a predicted
+// branch), never an acquire or release that stays in a thread cache.
+//
+// Thread safety: set_test_hook() from any thread; the hook runs on whichever
+// thread reaches the point and must be thread-safe itself. Production code
+// never installs one.
+#pragma once
+
+#include <atomic>
+
+namespace samplepool::detail {
+
+enum class HookPoint {
+  decommit_midway,  // decommit(): caches closed and swept, state not yet published
+  cache_refill,     // a thread-cache owner inside its section, refilling from the shared list
+};
+
+using TestHook = void (*)(HookPoint) noexcept;
+
+extern std::atomic<TestHook> g_test_hook;
+
+inline void set_test_hook(TestHook hook) noexcept { g_test_hook.store(hook, std::memory_order_release); }
+
+inline void run_test_hook(HookPoint point) noexcept {
+  if (TestHook hook = g_test_hook.load(std::memory_order_acquire)) [[unlikely]] hook(point);
+}
+
+}  // namespace samplepool::detail
