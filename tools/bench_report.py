@@ -209,21 +209,33 @@ def summary(table):
     return out
 
 
-def chart(table, path):
-    gnuplot = shutil.which("gnuplot")
-    if gnuplot is None:
-        print("bench_report: gnuplot not found (apt-get install gnuplot-nox); no chart", file=sys.stderr)
-        return False
+class ReportError(Exception):
+    """A failure to report, with the exit status: 2 for a bad argument (an
+    unwritable output path), 1 otherwise."""
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+def label(pool):
+    """A pool name as a chart label: printable, no quote that could end the
+    gnuplot string it sits in."""
+    return re.sub(r'[^A-Za-z0-9_.+-]', "_", pool)
+
+
+def chart_script(table, term):
+    """The gnuplot script: the data inline (a datablock), the image on
+    gnuplot's standard output. It names no file, so no file name can change
+    what it does."""
     rows = sorted(roundtrip_rows(table), key=lambda r: -(rate(r[1].get(1, {})) or 0))
-    with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
-        for pool, bt in rows:
-            vals = [(rate(bt[t]) or 0) / 1e6 if t in bt else 0 for t in (1, 2, 4)]
-            dat.write(f'"{pool}" {vals[0]:.3f} {vals[1]:.3f} {vals[2]:.3f}\n')
-    term = "svg size 1000,520" if path.endswith(".svg") else "pngcairo size 1000,520" if subprocess.run(
-        [gnuplot, "-e", "set terminal pngcairo"], capture_output=True).returncode == 0 else "png size 1000,520"
-    script = f"""
+    data = []
+    for pool, bt in rows:
+        vals = [(rate(bt[t]) or 0) / 1e6 if t in bt else 0 for t in (1, 2, 4)]
+        data.append(f'"{label(pool)}" {vals[0]:.3f} {vals[1]:.3f} {vals[2]:.3f}')
+    newline = "\n"
+    return f"""
 set terminal {term} noenhanced
-set output '{path}'
 set title 'Round trip throughput, 64 x 4 KiB samples (higher is better)'
 set ylabel 'million buffers per second (log scale)'
 set logscale y
@@ -234,11 +246,55 @@ set boxwidth 0.9
 set xtics rotate by -35 scale 0 font ',9'
 set key top right
 set grid ytics
-plot '{dat.name}' using 2:xtic(1) title '1 thread', '' using 3 title '2 threads', '' using 4 title '4 threads'
+$data << EOD
+{newline.join(data)}
+EOD
+plot $data using 2:xtic(1) title '1 thread', '' using 3 title '2 threads', '' using 4 title '4 threads'
 """
-    subprocess.run([gnuplot], input=script, text=True, check=True)
-    os.unlink(dat.name)
+
+
+def chart(table, path):
+    """Draws the round-trip chart into `path` (.png or .svg). gnuplot writes
+    the image to its standard output: a temporary file beside `path`, renamed
+    over it once gnuplot succeeded. A failed run leaves nothing behind and
+    writes nothing to our standard output."""
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        print("bench_report: gnuplot not found (apt-get install gnuplot-nox); no chart", file=sys.stderr)
+        return False
+    directory = os.path.dirname(os.path.abspath(path))
+    svg = path.endswith(".svg")
+    term = "svg size 1000,520" if svg else "pngcairo size 1000,520" if subprocess.run(
+        [gnuplot, "-e", "set terminal pngcairo"], capture_output=True).returncode == 0 else "png size 1000,520"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".bench-chart-", suffix=".svg" if svg else ".png", dir=directory)
+    except OSError as e:
+        raise ReportError(f"cannot write the chart {path!r}: {e.strerror}", 2)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            done = subprocess.run([gnuplot], input=chart_script(table, term).encode(), stdout=out,
+                                  stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise ReportError("gnuplot failed: " + done.stderr.decode(errors="replace").strip())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise ReportError(f"cannot write the chart {path!r}: {e.strerror}", 2)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return True
+
+
+def write_text(path, text):
+    try:
+        with open(path, "w") as f:
+            f.write(text)
+    except OSError as e:
+        raise ReportError(f"cannot write {path!r}: {e.strerror}", 2)
 
 
 def main():
@@ -248,20 +304,31 @@ def main():
     ap.add_argument("--chart", help="write a PNG or SVG chart here")
     ap.add_argument("--json", help="write a JSON digest here ('-' for stdout, instead of the Markdown)")
     args = ap.parse_args()
-    table = parse(load(args.inputs))
+    try:
+        report(args)
+    except ReportError as e:
+        print(f"bench_report: {e}", file=sys.stderr)
+        sys.exit(e.status)
+
+
+def report(args):
+    try:
+        table = parse(load(args.inputs))
+    except OSError as e:
+        raise ReportError(f"cannot read {e.filename!r}: {e.strerror}", 2)
+    except (ValueError, KeyError) as e:
+        raise ReportError(f"not Google Benchmark JSON: {e}")
     if not table:
-        sys.exit("bench_report: no benchmark results in " + ", ".join(args.inputs))
+        raise ReportError("no benchmark results in " + ", ".join(args.inputs))
     md = markdown(table)
     if args.json:
         digest = json.dumps(summary(table), indent=2)
         if args.json == "-":
             print(digest)
         else:
-            with open(args.json, "w") as f:
-                f.write(digest + "\n")
+            write_text(args.json, digest + "\n")
     if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(md + "\n")
+        write_text(args.markdown, md + "\n")
     elif args.json != "-":
         print(md)
     if args.chart:
