@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -64,6 +65,11 @@ class Violations {
   std::vector<std::string> list_;
   std::size_t count_ = 0;
 };
+
+// A control call that must succeed: anything else is a violation.
+void expect_ok(Violations& v, const char* what, Errc e) {
+  if (e != Errc::ok) v.add(std::string(what) + ": " + to_string(e));
+}
 
 // Owner tags by sample index, plus a sentinel in each buffer: catches a
 // sample handed to two holders at once.
@@ -134,6 +140,18 @@ Clock::time_point deadline_after(double seconds) {
   return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
+// True until the deadline, or until someone asked the run to stop early.
+bool running(const Options& o, Clock::time_point deadline) {
+  return Clock::now() < deadline && (o.live == nullptr || !o.live->stop.load(std::memory_order_relaxed));
+}
+
+// Counts one more operation (the `done`-th of this thread) in the live view.
+void count_live(const Options& o, std::uint64_t done) {
+  if (o.live != nullptr && done % Live::kLiveBatch == 0) {
+    o.live->operations.fetch_add(Live::kLiveBatch, std::memory_order_relaxed);
+  }
+}
+
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
@@ -181,7 +199,7 @@ void worker(Arena& a, int id, std::uint64_t seed, Counts& c) {
       case 1: e = a.pool.try_acquire(s); break;
       default: e = a.pool.acquire_for(s, std::chrono::microseconds(rng() % 2000)); break;
     }
-    ++c.ops;
+    count_live(a.options, ++c.ops);
     if (e == Errc::timeout) {
       ++c.timeouts;
       continue;
@@ -259,7 +277,7 @@ Report run_workers(Arena& a, const Options& o, const std::string& name, Control 
   control(deadline, r);
   a.stop = true;
   a.last_decommit_ns = now_ns();
-  a.pool.decommit();  // ends every blocked acquire
+  expect_ok(a.violations, "decommit", a.pool.decommit());  // ends every blocked acquire
   for (auto& t : threads) t.join();
   a.mailbox.clear();
   std::uint64_t successes = 0;
@@ -314,10 +332,10 @@ Report mixed(const Options& o) {
   Report r;
   {
     Arena a(o, backend, rng() % 2 ? FreeListPolicy::lifo : FreeListPolicy::fifo);
-    a.pool.set_properties({static_cast<std::uint32_t>(4 + rng() % 12), 256, 64, 0});
-    a.pool.commit();
+    expect_ok(a.violations, "set_properties", a.pool.set_properties({static_cast<std::uint32_t>(4 + rng() % 12), 256, 64, 0}));
+    expect_ok(a.violations, "commit", a.pool.commit());
     r = run_workers(a, o, "mixed", [&](Clock::time_point deadline, Report&) {
-      while (Clock::now() < deadline) {
+      while (running(o, deadline)) {
         sample_stats(a);
         std::this_thread::sleep_for(1ms);
       }
@@ -335,13 +353,13 @@ Report storm(const Options& o) {
   Report r;
   {
     Arena a(o, backend, FreeListPolicy::lifo);
-    a.pool.set_properties({8, 512, 16, 0});
-    a.pool.commit();
+    expect_ok(a.violations, "set_properties", a.pool.set_properties({8, 512, 16, 0}));
+    expect_ok(a.violations, "commit", a.pool.commit());
     r = run_workers(a, o, "storm", [&](Clock::time_point deadline, Report& rep) {
-      while (Clock::now() < deadline) {
+      while (running(o, deadline)) {
         std::this_thread::sleep_for(std::chrono::microseconds(rng() % 3000));
         a.last_decommit_ns = now_ns();
-        a.pool.decommit();
+        expect_ok(a.violations, "decommit", a.pool.decommit());
         ++rep.decommit_cycles;
         sample_stats(a);
         if (rng() % 3 == 0) {
@@ -376,12 +394,12 @@ Report teardown(const Options& o) {
   r.scenario = "teardown";
   Violations v;
   const auto deadline = deadline_after(o.seconds);
-  while (Clock::now() < deadline) {
+  while (running(o, deadline)) {
     auto backend = pick_backend(rng);
     {
       auto pool = std::make_unique<Pool>(PoolOptions{FreeListPolicy::lifo, backend});
       const Properties p = random_props(rng);
-      pool->set_properties(p);
+      expect_ok(v, "set_properties", pool->set_properties(p));
       if (pool->commit() != Errc::ok) {
         v.add("commit failed");
         continue;
@@ -394,7 +412,7 @@ Report teardown(const Options& o) {
           v.add("fresh pool had no sample");
           break;
         }
-        ++r.acquires;
+        count_live(o, ++r.acquires);
         const auto delay = std::chrono::microseconds(rng() % 3000);
         late.emplace_back([s = std::move(s), delay]() mutable {
           std::this_thread::sleep_for(delay);
@@ -427,8 +445,8 @@ Report callback(const Options& o) {
     Arena a(o, backend, FreeListPolicy::lifo);
     CallbackState cs;
     cs.pool = &a.pool;
-    a.pool.set_properties({6, 128, 8, 0});
-    a.pool.set_release_callback(
+    expect_ok(a.violations, "set_properties", a.pool.set_properties({6, 128, 8, 0}));
+    const Errc set_cb = a.pool.set_release_callback(
         [](void* ctx) {
           auto* c = static_cast<CallbackState*>(ctx);
           c->calls.fetch_add(1, std::memory_order_relaxed);
@@ -442,11 +460,12 @@ Report callback(const Options& o) {
           t_in_callback = false;
         },
         &cs);
-    a.pool.commit();
+    expect_ok(a.violations, "set_release_callback", set_cb);
+    expect_ok(a.violations, "commit", a.pool.commit());
     r = run_workers(
         a, o, "callback",
         [&](Clock::time_point deadline, Report&) {
-          while (Clock::now() < deadline) {
+          while (running(o, deadline)) {
             sample_stats(a);
             std::this_thread::sleep_for(1ms);
           }
@@ -466,6 +485,10 @@ Report callback(const Options& o) {
 
 // The DirectShow layer: AddRef/Release across threads, NOWAIT, Decommit
 // storms, and the allocator released while samples are still out.
+void expect_s_ok(Violations& v, const char* what, dshow::HRESULT hr) {
+  if (hr != dshow::S_OK) v.add(std::string(what) + " failed");
+}
+
 Report dshow_api(const Options& o) {
   using namespace samplepool::dshow;
   std::mt19937_64 rng(o.seed ^ 0xd5);
@@ -473,15 +496,15 @@ Report dshow_api(const Options& o) {
   r.scenario = "dshow";
   Violations v;
   const auto deadline = deadline_after(o.seconds);
-  while (Clock::now() < deadline) {
+  while (running(o, deadline)) {
     IMemAllocator* alloc = nullptr;
     if (CreateMemAllocator(&alloc) != S_OK) {
       v.add("CreateMemAllocator failed");
       break;
     }
     ALLOCATOR_PROPERTIES req{static_cast<LONG>(2 + rng() % 8), 1024, 16, 0}, act;
-    alloc->SetProperties(&req, &act);
-    alloc->Commit();
+    expect_s_ok(v, "SetProperties", alloc->SetProperties(&req, &act));
+    expect_s_ok(v, "Commit", alloc->Commit());
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> ok{0}, ops{0};
     std::vector<std::thread> threads;
@@ -489,10 +512,12 @@ Report dshow_api(const Options& o) {
     for (unsigned t = 0; t < o.threads; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 trng(o.seed + t);
+        std::uint64_t mine = 0;
         while (!stop.load()) {
           IMediaSample* s = nullptr;
           const HRESULT hr = alloc->GetBuffer(&s, nullptr, nullptr, trng() % 2 ? AM_GBF_NOWAIT : 0);
           ops.fetch_add(1);
+          count_live(o, ++mine);
           if (hr != S_OK) {
             if (s != nullptr) v.add("GetBuffer failed but set the sample");
             if (hr != VFW_E_TIMEOUT && hr != VFW_E_NOT_COMMITTED) v.add("GetBuffer: unexpected HRESULT");
@@ -501,7 +526,7 @@ Report dshow_api(const Options& o) {
           }
           ok.fetch_add(1);
           if (s->AddRef() != 2) v.add("AddRef on a fresh sample did not return 2");
-          s->SetActualDataLength(static_cast<LONG>(trng() % 1024));
+          expect_s_ok(v, "SetActualDataLength", s->SetActualDataLength(static_cast<LONG>(trng() % 1024)));
           if (s->Release() != 1) v.add("Release of one of two references did not return 1");
           if (trng() % 64 == 0 && leftovers[t] == nullptr) {
             leftovers[t] = s;  // kept past the allocator's own Release
@@ -514,12 +539,12 @@ Report dshow_api(const Options& o) {
     const auto cycle_end = std::min(deadline, Clock::now() + 50ms);
     while (Clock::now() < cycle_end) {
       std::this_thread::sleep_for(std::chrono::microseconds(rng() % 5000));
-      alloc->Decommit();
+      expect_s_ok(v, "Decommit", alloc->Decommit());
       ++r.decommit_cycles;
-      alloc->Commit();
+      expect_s_ok(v, "Commit", alloc->Commit());
     }
     stop = true;
-    alloc->Decommit();
+    expect_s_ok(v, "Decommit", alloc->Decommit());
     for (auto& t : threads) t.join();
     r.operations += ops.load();
     r.acquires += ok.load();
@@ -566,6 +591,20 @@ std::string describe(const Report& r) {
   return out;
 }
 
+std::string describe_progress(const SoakProgress& p, double total_seconds) {
+  const Report& t = p.finished;
+  char line[240];
+  std::snprintf(line, sizeof line,
+                "soak: %6.0f/%.0f s  %-8s  ops %llu  acquires %llu  waits %llu  timeouts %llu  decommits %llu  "
+                "violations %zu",
+                p.elapsed_s, total_seconds, p.scenario.c_str(),
+                static_cast<unsigned long long>(t.operations + p.live_operations),
+                static_cast<unsigned long long>(t.acquires), static_cast<unsigned long long>(t.waits),
+                static_cast<unsigned long long>(t.timeouts), static_cast<unsigned long long>(t.decommit_cycles),
+                t.violations.size());
+  return line;
+}
+
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names{"mixed", "storm", "teardown", "callback", "dshow"};
   return names;
@@ -584,20 +623,47 @@ Report run_scenario(const std::string& name, const Options& o) {
 }
 
 Report run_soak(double total_seconds, const Options& options,
-                const std::function<void(const Report&, double)>& progress) {
+                const std::function<bool(const SoakProgress&)>& progress) {
+  Live live;
+  Options o = options;
+  o.live = &live;
+  std::mutex m;  // guards total, current and done
+  std::condition_variable changed;
   Report total;
   total.scenario = "soak";
+  std::string current;
+  bool done = false;
   const auto start = Clock::now();
-  Options o = options;
-  for (std::uint64_t round = 0;; ++round) {
-    for (const std::string& name : scenario_names()) {
-      o.seed = options.seed + round * 1000003u;
-      total.merge(run_scenario(name, o));
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-      if (progress) progress(total, elapsed);
+  const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  std::thread runner([&] {
+    for (std::uint64_t round = 0; !live.stop.load(std::memory_order_relaxed); ++round) {
+      for (const std::string& name : scenario_names()) {
+        if (live.stop.load(std::memory_order_relaxed)) break;
+        {
+          std::lock_guard lock(m);
+          current = name;
+          live.operations.store(0, std::memory_order_relaxed);
+        }
+        o.seed = options.seed + round * 1000003u;
+        Report r = run_scenario(name, o);
+        std::lock_guard lock(m);
+        total.merge(r);
+        current.clear();
+      }
+      if (elapsed() >= total_seconds) break;
     }
-    if (std::chrono::duration<double>(Clock::now() - start).count() >= total_seconds) break;
+    std::lock_guard lock(m);
+    done = true;
+    changed.notify_all();
+  });
+  for (bool last = false; !last;) {
+    std::unique_lock lock(m);
+    changed.wait_for(lock, 200ms, [&] { return done; });
+    last = done;
+    const SoakProgress p{total, current, live.operations.load(std::memory_order_relaxed), elapsed()};
+    if (progress && progress(p)) live.stop.store(true, std::memory_order_relaxed);
   }
+  runner.join();
   return total;
 }
 

@@ -15,6 +15,7 @@
 //    backend, and by jemalloc's own arena statistics when built with it).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,11 +23,23 @@
 
 namespace samplepool::stress {
 
+// A running scenario's view to the outside: how far it got, and a request
+// to end early. Display and control only, so relaxed: the counter is added
+// to in batches of kLiveBatch operations (one shared write per batch, not
+// per operation), and a scenario looks at `stop` between operations and
+// ends within milliseconds, checked like one that ran its full time.
+struct Live {
+  static constexpr std::uint64_t kLiveBatch = 64;
+  std::atomic<std::uint64_t> operations{0};
+  std::atomic<bool> stop{false};
+};
+
 struct Options {
   double seconds = 2.0;     // per scenario
   unsigned threads = 6;     // worker threads (more than cores on purpose)
   std::uint64_t seed = 1;
   double decommit_bound_s = 2.0;  // how long a waiter may take to return after a Decommit
+  Live* live = nullptr;     // optional; run_soak sets its own
 };
 
 struct Report {
@@ -57,10 +70,25 @@ const std::vector<std::string>& scenario_names();
 // Runs one scenario; an unknown name is reported as a violation.
 Report run_scenario(const std::string& name, const Options& options);
 
+// What a running soak shows.
+struct SoakProgress {
+  const Report& finished;          // the finished scenarios, merged
+  const std::string& scenario;     // the one running now ("" when none)
+  std::uint64_t live_operations;   // its acquire attempts so far (batched)
+  double elapsed_s;
+};
+
+// One progress line: elapsed of total seconds, the running scenario, and
+// the counts so far (operations include the running scenario's).
+std::string describe_progress(const SoakProgress& p, double total_seconds);
+
 // Runs every scenario in turn, `options.seconds` each, until `total_seconds`
-// have passed (at least one full cycle). `progress` is called after each
-// scenario with the running total and the elapsed time.
+// have passed (at least one full cycle). The scenarios run on a thread of
+// their own; `progress` is called on the calling thread about every 200 ms
+// while they run, and once more at the end. When it returns true the soak
+// stops early: the running scenario ends at its next check, is checked and
+// merged like any other, and run_soak returns the total so far.
 Report run_soak(double total_seconds, const Options& options,
-                const std::function<void(const Report& total, double elapsed_s)>& progress);
+                const std::function<bool(const SoakProgress&)>& progress);
 
 }  // namespace samplepool::stress

@@ -33,11 +33,12 @@ int main(int argc, char** argv) {
   st::Report total;
   total.scenario = soak > 0 ? "soak" : "stress";
   if (soak > 0) {
-    total = st::run_soak(soak, o, [&](const st::Report& r, double elapsed) {
-      std::fprintf(stderr, "soak: %6.0f / %.0f s  ops %llu  acquires %llu  waits %llu  decommits %llu  violations %zu\n",
-                   elapsed, soak, static_cast<unsigned long long>(r.operations),
-                   static_cast<unsigned long long>(r.acquires), static_cast<unsigned long long>(r.waits),
-                   static_cast<unsigned long long>(r.decommit_cycles), r.violations.size());
+    double shown = -1;  // a line a second: live counts while a scenario runs
+    total = st::run_soak(soak, o, [&](const st::SoakProgress& p) {
+      if (p.elapsed_s - shown < 1.0) return false;
+      shown = p.elapsed_s;
+      std::fprintf(stderr, "%s\n", st::describe_progress(p, soak).c_str());
+      return false;
     });
   } else {
     if (scenarios.empty()) scenarios = st::scenario_names();
