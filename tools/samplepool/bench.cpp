@@ -1,17 +1,31 @@
 // `samplepool bench`: the peer comparison from bench/ in a quick form. Runs
 // the samplepool_bench program (Google Benchmark, every peer built in), then
 // bench_report.py for the table (Markdown), a JSON digest (--json) or a
-// chart (--plot, gnuplot).
+// chart (--plot, gnuplot). Both run without a shell (process.hpp); the
+// intermediate JSON lives in a private temporary directory that is removed
+// whatever happens, an interrupt included.
+//
+// Usage errors (exit 2), found before anything runs: a --filter that is not
+// a regular expression or matches no benchmark, a --plot path that is not a
+// .png or .svg in a writable directory.
 #include "bench.hpp"
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
+#include "interrupt.hpp"
+#include "numbers.hpp"
+#include "output.hpp"
+#include "process.hpp"
 #include "tool_paths.hpp"
 
 namespace samplepool::tool {
@@ -21,7 +35,7 @@ namespace fs = std::filesystem;
 
 struct BenchOptions {
   std::string filter = "^(roundtrip|handoff)/";
-  int repetitions = 3;
+  std::uint32_t repetitions = 3;
   double min_time = 0.05;
   bool full = false;
   std::string plot;
@@ -43,10 +57,58 @@ std::string first_existing(const std::vector<std::string>& candidates) {
   return {};
 }
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+// Google Benchmark's filter: a POSIX extended regex, "-" in front negates.
+std::string check_filter(const std::string& f) {
+  try {
+    std::regex(f.rfind('-', 0) == 0 ? f.substr(1) : f, std::regex::extended);
+  } catch (const std::regex_error& e) {
+    return "not a valid regular expression (" + std::string(e.what()) + "): " + f;
+  }
+  return {};
+}
+
+std::string check_plot(const std::string& path) {
+  const fs::path p(path);
+  if (p.extension() != ".png" && p.extension() != ".svg") return "the chart must be a .png or .svg file: " + path;
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return "no such directory: " + dir.string();
+  if (access(dir.c_str(), W_OK) != 0) return "cannot write into " + dir.string() + ": " + std::strerror(errno);
+  return {};
+}
+
+// A private directory for the intermediate files, removed on every path out.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/samplepool-bench-XXXXXX";
+    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+bool any_line(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) return true;
+  }
+  return false;
+}
+
+int interrupted_exit(const BenchOptions& o) {
+  fail("bench", "interrupted; nothing to report", o.json);
+  return kInterruptedStatus;
 }
 
 int run(const BenchOptions& o) {
@@ -54,40 +116,40 @@ int run(const BenchOptions& o) {
   const std::string bench = first_existing({dir + "/samplepool_bench", dir + "/../libexec/samplepool/samplepool_bench",
                                             kInstalledBench, kBuildBench});
   const std::string report = first_existing({dir + "/../libexec/samplepool/bench_report.py", kInstalledReport, kSourceReport});
-  if (bench.empty()) {
-    std::fprintf(stderr, "samplepool bench: samplepool_bench not found (build with SAMPLEPOOL_BUILD_BENCHMARKS=ON)\n");
-    return 1;
+  if (bench.empty()) return fail("bench", "samplepool_bench not found (build with SAMPLEPOOL_BUILD_BENCHMARKS=ON)", o.json);
+  if (report.empty()) return fail("bench", "bench_report.py not found", o.json);
+  const TempDir tmp;
+  if (tmp.path().empty()) return fail("bench", std::string("cannot create a temporary directory: ") + std::strerror(errno), o.json);
+  const std::string filter = "--benchmark_filter=" + (o.full ? std::string(".") : o.filter);
+
+  const std::string list = tmp.path() + "/list.txt";
+  const ProcessResult listed = run_process({bench, "--benchmark_list_tests=true", filter}, list);
+  if (listed.interrupted) return interrupted_exit(o);
+  if (!listed.ok()) return fail("bench", "cannot run " + bench, o.json);
+  if (!any_line(list)) {
+    std::fprintf(stderr, "samplepool bench: --filter matches no benchmark: %s (samplepool_bench --benchmark_list_tests lists them)\n",
+                 o.filter.c_str());
+    return 2;
   }
-  if (report.empty()) {
-    std::fprintf(stderr, "samplepool bench: bench_report.py not found\n");
-    return 1;
-  }
-  char tmpl[] = "/tmp/samplepool-bench-XXXXXX";
-  const int fd = mkstemp(tmpl);
-  if (fd < 0) {
-    std::perror("samplepool bench: mkstemp");
-    return 1;
-  }
-  close(fd);
-  const std::string out = tmpl;
-  const std::string filter = o.full ? std::string(".") : o.filter;
-  const std::string run_bench = quote(bench) + " --benchmark_filter=" + quote(filter) +
-                                " --benchmark_min_time=" + std::to_string(o.min_time) +
-                                " --benchmark_repetitions=" + std::to_string(o.full ? 5 : o.repetitions) +
-                                " --benchmark_report_aggregates_only=true --benchmark_out_format=json --benchmark_out=" +
-                                quote(out) + " >/dev/null";
+
+  const std::string out = tmp.path() + "/results.json";
   std::fprintf(stderr, "samplepool bench: running %s (this takes a minute or two)\n", bench.c_str());
-  if (std::system(run_bench.c_str()) != 0) {
-    std::fprintf(stderr, "samplepool bench: the benchmark run failed\n");
-    std::remove(out.c_str());
-    return 1;
-  }
-  std::string run_report = "python3 " + quote(report) + " " + quote(out);
-  if (o.json) run_report += " --json -";
-  if (!o.plot.empty()) run_report += " --chart " + quote(o.plot);
-  const int rc = std::system(run_report.c_str());
-  std::remove(out.c_str());
-  return rc == 0 ? 0 : 1;
+  const ProcessResult ran = run_process({bench, filter, "--benchmark_min_time=" + std::to_string(o.min_time),
+                                         "--benchmark_repetitions=" + std::to_string(o.full ? 5 : o.repetitions),
+                                         "--benchmark_report_aggregates_only=true", "--benchmark_out_format=json",
+                                         "--benchmark_out=" + out},
+                                        "/dev/null");
+  if (ran.interrupted) return interrupted_exit(o);
+  if (!ran.ok()) return fail("bench", "the benchmark program failed (" + bench + ")", o.json);
+
+  std::vector<std::string> render{"python3", report, out};
+  if (o.json) render.insert(render.end(), {"--json", "-"});
+  if (!o.plot.empty()) render.insert(render.end(), {"--chart", o.plot});
+  std::fflush(stdout);  // the report writes to our stdout after what we wrote
+  const ProcessResult rendered = run_process(render);
+  if (rendered.interrupted) return interrupted_exit(o);
+  if (!rendered.started) return fail("bench", "cannot run python3 for " + report, o.json);
+  return rendered.exit_code == 0 ? 0 : rendered.exit_code == 2 ? 2 : 1;
 }
 
 }  // namespace
@@ -95,12 +157,14 @@ int run(const BenchOptions& o) {
 void add_bench_command(CLI::App& app, int* status) {
   auto o = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "Compare samplepool with its peers (quick form of bench/)");
-  cmd->add_option("--filter", o->filter, "benchmarks to run (regex)")->capture_default_str();
-  cmd->add_option("--repetitions", o->repetitions, "repetitions (the table shows medians)")
-      ->check(CLI::Range(1, 100))->capture_default_str();
-  cmd->add_option("--min-time", o->min_time, "seconds per benchmark run")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--filter", o->filter, "benchmarks to run (a POSIX extended regex)")
+      ->check(CLI::Validator([](std::string& s) { return check_filter(s); }, "REGEX"))
+      ->capture_default_str();
+  add_integer<std::uint32_t>(*cmd, "--repetitions", o->repetitions, 1, 100, "repetitions (the table shows medians)");
+  add_real(*cmd, "--min-time", o->min_time, 0.001, 60, "seconds per benchmark run");
   cmd->add_flag("--full", o->full, "every scenario, 5 repetitions (as tools/bench.sh)");
-  cmd->add_option("--plot", o->plot, "draw the round-trip chart into this PNG or SVG file");
+  cmd->add_option("--plot", o->plot, "draw the round-trip chart into this PNG or SVG file")
+      ->check(CLI::Validator([](std::string& s) { return check_plot(s); }, "FILE"));
   cmd->add_flag("--json", o->json, "print a JSON digest instead of the table");
   cmd->callback([o, status] { *status = run(*o); });
 }

@@ -4,26 +4,36 @@
 //   samplepool bench     compare with the peers
 //   samplepool soak      run the stress scenarios for a long time
 //
-// Every subcommand takes --help and --json, and exits non-zero on failure
-// (1: the run failed; 2: bad usage).
+// Every subcommand takes --help and --json. Exit status: 0 success; 1 the
+// run failed (or its report could not be written); 2 bad usage; 130
+// interrupted by SIGINT or SIGTERM (after the report so far).
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "bench.hpp"
 #include "capture.hpp"
+#include "interrupt.hpp"
+#include "output.hpp"
 #include "soak.hpp"
 
 int main(int argc, char** argv) {
+  namespace tool = samplepool::tool;
+  tool::install_interrupt_handlers();
   CLI::App app{"samplepool: a lock-free sample (media buffer) pool with IMemAllocator semantics"};
   app.require_subcommand(1);
   int status = 0;
-  samplepool::tool::add_capture_command(app, &status);
-  samplepool::tool::add_bench_command(app, &status);
-  samplepool::tool::add_soak_command(app, &status);
+  tool::add_capture_command(app, &status);
+  tool::add_bench_command(app, &status);
+  tool::add_soak_command(app, &status);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {  // also a backend the build lacks
+  } catch (const CLI::ParseError& e) {  // also a backend the build lacks, options for another backend
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return tool::finish_output(rc == 0 ? 0 : 2);
+  } catch (const std::exception& e) {  // threads or memory refused
+    std::fprintf(stderr, "samplepool: %s\n", e.what());
+    return tool::finish_output(1);
   }
-  return status;
+  return tool::finish_output(status);
 }

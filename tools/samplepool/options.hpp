@@ -17,6 +17,16 @@ struct PoolChoice {
   bool fifo = false;
   bool no_cache = false;
 
+  // Refuses options that do not apply to the chosen backend (they would be
+  // silently ignored): throws CLI::ValidationError, a usage error.
+  void validate() const {
+    if (backend == "mmap") return;
+    if (lock) throw CLI::ValidationError("--lock", "applies to the mmap backend only (add --backend mmap)");
+    if (huge_pages != "none") {
+      throw CLI::ValidationError("--huge-pages", "applies to the mmap backend only (add --backend mmap)");
+    }
+  }
+
   // The PoolOptions; throws CLI::ValidationError if the backend is unavailable.
   PoolOptions options() const {
     PoolOptions o;
@@ -41,7 +51,7 @@ struct PoolChoice {
 inline void add_pool_options(CLI::App& cmd, PoolChoice& p) {
   cmd.add_option("--backend", p.backend, "arena backend: heap, jemalloc or mmap")
       ->check(CLI::IsMember({"heap", "jemalloc", "mmap"}))->capture_default_str();
-  cmd.add_option("--huge-pages", p.huge_pages, "mmap backend: none, thp or hugetlb (falls back to thp)")
+  cmd.add_option("--huge-pages", p.huge_pages, "mmap backend: none, thp or hugetlb (falls back to thp; the report says what was granted)")
       ->check(CLI::IsMember({"none", "thp", "hugetlb"}))->capture_default_str();
   cmd.add_flag("--lock", p.lock, "mmap backend: mlock the arena");
   cmd.add_flag("--fifo", p.fifo, "FIFO free list (even rotation) instead of LIFO");

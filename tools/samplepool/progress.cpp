@@ -20,8 +20,14 @@ Progress::Progress(ProgressMode mode) {
   live_ = mode == ProgressMode::live || (mode == ProgressMode::automatic && isatty(STDERR_FILENO) == 1);
 }
 
-Progress::~Progress() {
-  if (live_ && dirty_) std::fputc('\n', stderr);
+Progress::~Progress() { finish(); }
+
+void Progress::finish() {
+  if (live_ && dirty_) {
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+  dirty_ = false;
 }
 
 void Progress::update(const std::string& text, bool force) {

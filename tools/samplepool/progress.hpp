@@ -2,7 +2,9 @@
 //
 // On a terminal: one live line, rewritten in place (at most 5 times a
 // second). Otherwise (a pipe, a CI log): a plain line at most once a second.
-// Always on stderr, so stdout stays clean for --json.
+// Always on stderr, so stdout stays clean for --json. Call finish() before
+// printing the report: on a terminal both streams share one screen, and the
+// report must not start on the progress line.
 #pragma once
 
 #include <chrono>
@@ -18,9 +20,13 @@ bool parse_progress(const std::string& s, ProgressMode* out);
 class Progress {
  public:
   explicit Progress(ProgressMode mode);
-  ~Progress();  // ends a live line
+  ~Progress();  // finish()
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
   // Shows `text` if enough time has passed since the last update (or `force`).
   void update(const std::string& text, bool force = false);
+  // Ends a live line with a newline (once); later updates start a new one.
+  void finish();
 
  private:
   bool live_ = false;
