@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -73,5 +76,47 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
   }
   return true;
 }
+
+// A thread that takes n samples of `pool` (blocking), releases them (into
+// its own thread cache, as far as the cache's bound allows) and then idles,
+// alive and holding nothing, until finish() or destruction; then it exits.
+class IdleCacher {
+ public:
+  IdleCacher(Pool& pool, std::uint32_t n) {
+    thread_ = std::thread([this, &pool, n] {
+      {
+        std::vector<Sample> all(n);
+        for (auto& s : all) ok_ &= pool.acquire(s) == Errc::ok;
+      }  // all released into this thread's cache
+      std::unique_lock lock(m_);
+      ready_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return finish_; });
+    });
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [this] { return ready_; });
+  }
+  ~IdleCacher() { finish(); }
+  IdleCacher(const IdleCacher&) = delete;
+  IdleCacher& operator=(const IdleCacher&) = delete;
+
+  // Lets the thread exit and joins it.
+  void finish() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(m_);
+      finish_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool ready_ = false, finish_ = false, ok_ = true;
+  std::thread thread_;
+};
 
 }  // namespace samplepool::test

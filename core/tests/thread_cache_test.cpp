@@ -17,41 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::configure;
 using test::eventually;
-
-// A thread that fills its cache with every sample of `pool` and then idles
-// (alive, holding nothing) until told to finish.
-class IdleCacher {
- public:
-  explicit IdleCacher(Pool& pool, std::uint32_t n) {
-    thread_ = std::thread([this, &pool, n] {
-      {
-        std::vector<Sample> all(n);
-        for (auto& s : all) ok_ &= pool.acquire(s) == Errc::ok;
-      }  // all released into this thread's cache
-      std::unique_lock lock(m_);
-      ready_ = true;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return finish_; });
-    });
-    std::unique_lock lock(m_);
-    cv_.wait(lock, [this] { return ready_; });
-  }
-  ~IdleCacher() {
-    {
-      std::lock_guard lock(m_);
-      finish_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool ok() const { return ok_; }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool ready_ = false, finish_ = false, ok_ = true;
-  std::thread thread_;
-};
+using test::IdleCacher;
 
 class ThreadCacheTest : public testing::Test {
  protected:
