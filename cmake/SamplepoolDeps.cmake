@@ -9,8 +9,24 @@ if(SAMPLEPOOL_WITH_JEMALLOC)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 endif()
 
+# GoogleTest: the installed package (libgtest-dev), or, when
+# SAMPLEPOOL_GTEST_SOURCE_DIR names a googletest source tree (Debian's
+# googletest package puts one in /usr/src/googletest), built here with this
+# build's compiler: the cross build uses that, since libgtest-dev holds host
+# binaries only.
+set(SAMPLEPOOL_GTEST_SOURCE_DIR "" CACHE PATH "Build GoogleTest from this source tree instead of find_package(GTest)")
+function(_samplepool_gtest_from_source dir)
+  set(BUILD_SHARED_LIBS OFF)
+  set(INSTALL_GTEST OFF)
+  add_subdirectory(${dir}/googletest ${PROJECT_BINARY_DIR}/googletest EXCLUDE_FROM_ALL SYSTEM)
+  target_compile_options(gtest PRIVATE -w)  # its warnings are not ours to fix
+endfunction()
 if(SAMPLEPOOL_BUILD_TESTS OR SAMPLEPOOL_BUILD_STRESS)
-  find_package(GTest REQUIRED)
+  if(SAMPLEPOOL_GTEST_SOURCE_DIR)
+    _samplepool_gtest_from_source(${SAMPLEPOOL_GTEST_SOURCE_DIR})
+  else()
+    find_package(GTest REQUIRED)
+  endif()
   include(GoogleTest)
 endif()
 if(SAMPLEPOOL_BUILD_BENCHMARKS)

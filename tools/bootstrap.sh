@@ -5,6 +5,8 @@
 #   tools/bootstrap.sh            build and test the library, tools and examples
 #   tools/bootstrap.sh --bench    also the benchmark peers and gnuplot
 #   tools/bootstrap.sh --dpdk     also DPDK (large; the rte_mempool peer)
+#   tools/bootstrap.sh --aarch64  also the AArch64 cross compiler, QEMU to run
+#                                 its tests, and GoogleTest's sources to build for it
 set -euo pipefail
 
 packages=(
@@ -21,6 +23,7 @@ for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(libboost-dev libtbb-dev libatomic-queue-dev libgstreamer1.0-dev libavutil-dev gnuplot-nox) ;;
     --dpdk) packages+=(libdpdk-dev) ;;
+    --aarch64) packages+=(g++-aarch64-linux-gnu qemu-user googletest) ;;
     *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
   esac
 done
