@@ -22,7 +22,6 @@ TEST(Histogram, BucketsCoverEveryValueInOrder) {
 }
 
 TEST(Histogram, RelativeErrorBelowOneIn64) {
-  Histogram h;
   for (std::uint64_t v : {1ull, 127ull, 128ull, 1000ull, 123456ull, 987654321ull, 1ull << 62}) {
     Histogram one;
     one.record(v);
