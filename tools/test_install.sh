@@ -1,22 +1,58 @@
 #!/usr/bin/env bash
-# Installs a build tree into a scratch prefix, then builds and runs consumers
-# against it: a C++ program through find_package(samplepool CONFIG) and
-# through pkg-config, and the C capture loop (examples/capture_loop.c) from a
-# plain C compiler line with pkg-config.
+# Installs a build tree into a scratch prefix and uses it as its users
+# would, with no LD_LIBRARY_PATH anywhere:
+#  - the installed samplepool tool runs (--help, a short capture), finding
+#    libsamplepool.so in that prefix through its relative RUNPATH;
+#  - consumers build and run against it: a C++ program through
+#    find_package(samplepool CONFIG) and through pkg-config, and the C capture
+#    loop (examples/capture_loop.c) from a plain C compiler line with
+#    pkg-config (a plain compiler line names the RUNPATH to a prefix outside
+#    the linker's search path itself, as for any library there);
+#  - then the prefix moves to another directory, and the tool and the
+#    find_package and pkg-config consumers run from there: it is relocatable.
 #   tools/test_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
+unset LD_LIBRARY_PATH
 build=$1
 src=$2
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cmake --install "$build" --prefix "$scratch/prefix" >/dev/null
-cmake -S "$src/examples/consumer" -B "$scratch/cmake" -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
-cmake --build "$scratch/cmake" >/dev/null
-LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/cmake/consumer"
-pcdir=$(dirname "$(find "$scratch/prefix" -name samplepool.pc)")
-flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs samplepool)
-${CXX:-c++} -std=c++20 "$src/examples/consumer/main.cpp" $flags -o "$scratch/pc-consumer"
-LD_LIBRARY_PATH="$(dirname "$pcdir")" "$scratch/pc-consumer"
-${CC:-cc} -std=c99 -Wall -Wextra -pedantic "$src/examples/capture_loop.c" $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs samplepool) -o "$scratch/c-capture"
-LD_LIBRARY_PATH="$(dirname "$pcdir")" "$scratch/c-capture"
-echo "install: find_package, pkg-config (C++) and pkg-config (C) consumers work"
+
+# use_package PREFIX WORKDIR [c]: runs the tool installed in PREFIX and
+# builds and runs the consumers against PREFIX in WORKDIR (with "c", the C
+# capture loop too).
+use_package() {
+  local prefix=$1 work=$2 tool=$1/bin/samplepool
+  mkdir -p "$work"
+  if ! ldd "$tool" | grep -q "libsamplepool\.so.* => $prefix/"; then
+    echo "install: $tool does not find libsamplepool.so in $prefix:" >&2
+    ldd "$tool" >&2
+    return 1
+  fi
+  "$tool" --help >/dev/null
+  "$tool" capture --duration 0.3 --frame-bytes 65536 --progress none >/dev/null
+
+  cmake -S "$src/examples/consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$work/cmake" >/dev/null
+  "$work/cmake/consumer"
+
+  local pcdir libdir
+  pcdir=$(dirname "$(find "$prefix" -name samplepool.pc)")
+  export PKG_CONFIG_PATH=$pcdir
+  libdir=$(pkg-config --variable=libdir samplepool)
+  ${CXX:-c++} -std=c++20 "$src/examples/consumer/main.cpp" $(pkg-config --cflags --libs samplepool) \
+    -Wl,-rpath,"$libdir" -o "$work/pc-consumer"
+  "$work/pc-consumer"
+  if [ "${3:-}" = c ]; then
+    ${CC:-cc} -std=c99 -Wall -Wextra -pedantic "$src/examples/capture_loop.c" \
+      $(pkg-config --cflags --libs samplepool) -Wl,-rpath,"$libdir" -o "$work/c-capture"
+    "$work/c-capture"
+  fi
+}
+
+use_package "$scratch/prefix" "$scratch/here" c
+mkdir "$scratch/elsewhere"
+mv "$scratch/prefix" "$scratch/elsewhere/moved"
+use_package "$scratch/elsewhere/moved" "$scratch/there"
+echo "install: the tool, find_package, pkg-config (C++) and pkg-config (C) consumers work without LD_LIBRARY_PATH, also from a moved prefix"
