@@ -2,8 +2,9 @@
 # The whole test suite: installs what is missing, then builds and runs every
 # test in a release build (g++), a clang build, under AddressSanitizer + UndefinedBehaviorSanitizer
 # (with LeakSanitizer), under ThreadSanitizer, and in an AArch64 cross build
-# whose unit tests run under qemu-aarch64 (all but one racy test, named in
-# CMakePresets.json's aarch64 test preset; library and unit tests only).
+# whose unit tests run under qemu-aarch64 (library and unit tests only; all
+# but the two tests named, with the reasons, in CMakePresets.json's aarch64
+# test preset).
 #   tools/check.sh                 all five
 #   tools/check.sh release         just one (presets: release debug clang asan tsan aarch64)
 set -euo pipefail
