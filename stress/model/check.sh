@@ -11,12 +11,12 @@ cd "$work"
 command -v spin >/dev/null || { echo "model: spin not installed (apt-get install spin)"; exit 1; }
 
 failures=0
-# run SCENARIO BROKEN MODE EXPECT
+# run SCENARIO BROKEN MODE EXPECT [FIFO]
 #   MODE safety: assertions and invalid end states; liveness: acceptance cycles
 #   under weak fairness for the scenario's LTL property.
 run() {
-  local sc=$1 br=$2 mode=$3 expect=$4 out
-  spin -a -DSCENARIO="$sc" -DBROKEN="$br" "$model" >/dev/null
+  local sc=$1 br=$2 mode=$3 expect=$4 fifo=${5:-0} out
+  spin -a -DSCENARIO="$sc" -DBROKEN="$br" -DFIFO="$fifo" "$model" >/dev/null
   if [ "$mode" = safety ]; then
     gcc -O2 -DSAFETY -DNOCLAIM -o pan pan.c
     out=$(./pan -m1000000 2>&1)
@@ -30,21 +30,24 @@ run() {
   local got=pass
   [ "${errors:-1}" = 0 ] || got=fail
   if [ "$got" = "$expect" ]; then
-    printf 'model: scenario %s broken %s %-8s %s as expected (%s states)\n' "$sc" "$br" "$mode" "$got" "$states"
+    printf 'model: scenario %s fifo %s broken %s %-8s %s as expected (%s states)\n' "$sc" "$fifo" "$br" "$mode" "$got" "$states"
   else
-    printf 'model: scenario %s broken %s %-8s %s, expected %s\n' "$sc" "$br" "$mode" "$got" "$expect"
+    printf 'model: scenario %s fifo %s broken %s %-8s %s, expected %s\n' "$sc" "$fifo" "$br" "$mode" "$got" "$expect"
     grep -E "violated|invalid end|acceptance" <<<"$out" | head -3
     failures=$((failures + 1))
   fi
 }
 
-for sc in 1 2 3; do run "$sc" 0 safety pass; done
+for sc in 1 2 3 4; do run "$sc" 0 safety pass; done
+for sc in 1 2 3; do run "$sc" 0 safety pass 1; done   # the FIFO policy
 run 1 0 liveness pass
 run 1 1 safety fail    # wake before publish: a waiter sleeps for good
 run 1 1 liveness fail
 run 1 2 safety fail    # no re-check after registering: lost wake-up
 run 3 3 safety fail    # lifetime dropped before the push: use after free
 run 2 4 safety fail    # no epoch re-check: a sample across a Decommit
+run 4 5 safety fail    # a closer that waits for a stalled cache owner never finishes
+run 1 6 safety fail 1  # FIFO believing a spurious "empty": a waiter sleeps beside the sample
 
 if [ "$failures" -ne 0 ]; then
   echo "model: $failures unexpected outcome(s)"
