@@ -10,6 +10,7 @@
 // .png or .svg in a writable directory.
 #include "bench.hpp"
 
+#include <regex.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,7 +19,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -59,12 +59,15 @@ std::string first_existing(const std::vector<std::string>& candidates) {
 
 // Google Benchmark's filter: a POSIX extended regex, "-" in front negates.
 std::string check_filter(const std::string& f) {
-  try {
-    std::regex(f.rfind('-', 0) == 0 ? f.substr(1) : f, std::regex::extended);
-  } catch (const std::regex_error& e) {
-    return "not a valid regular expression (" + std::string(e.what()) + "): " + f;
+  regex_t re;
+  const int err = regcomp(&re, (f.rfind('-', 0) == 0 ? f.substr(1) : f).c_str(), REG_EXTENDED | REG_NOSUB);
+  if (err == 0) {
+    regfree(&re);
+    return {};
   }
-  return {};
+  char why[160];
+  regerror(err, &re, why, sizeof why);
+  return "not a valid regular expression (" + std::string(why) + "): " + f;
 }
 
 std::string check_plot(const std::string& path) {
