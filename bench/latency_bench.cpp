@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -93,12 +95,20 @@ void WakeFutexFloor(benchmark::State& state) {
       [&] { word.store(0); });
 }
 
+// Setup and control calls that cannot fail in these scenarios.
+void must(Errc e) {
+  if (e != Errc::ok) {
+    std::fprintf(stderr, "latency bench: %s\n", to_string(e));
+    std::abort();
+  }
+}
+
 void WakeSamplepool(benchmark::State& state) {
   Pool pool;
-  pool.set_properties({1, 4096, 64, 0});
-  pool.commit();
+  must(pool.set_properties({1, 4096, 64, 0}));
+  must(pool.commit());
   Sample held;
-  pool.acquire(held);
+  must(pool.acquire(held));
   ping_pong(
       state,
       [&] {
@@ -110,10 +120,10 @@ void WakeSamplepool(benchmark::State& state) {
         if (held) {
           held.reset();
         } else {
-          pool.decommit();  // stop: ends the waiter's last acquire
+          must(pool.decommit());  // stop: ends the waiter's last acquire
         }
       },
-      [&] { pool.acquire(held); });
+      [&] { must(pool.acquire(held)); });
 }
 
 void WakeCBase(benchmark::State& state) {
@@ -168,18 +178,18 @@ void decommit_rounds(benchmark::State& state, Acquire acquire, Waiting waiting, 
 
 void DecommitSamplepool(benchmark::State& state) {
   Pool pool;
-  pool.set_properties({1, 4096, 64, 0});
-  pool.commit();
+  must(pool.set_properties({1, 4096, 64, 0}));
+  must(pool.commit());
   Sample held;
-  pool.acquire(held);  // the pool is empty: every acquirer blocks
+  must(pool.acquire(held));  // the pool is empty: every acquirer blocks
   decommit_rounds(
       state,
       [&] {
         Sample s;
-        pool.acquire(s);  // not_committed
+        (void)pool.acquire(s);  // not_committed: that is the point
       },
       [&] { return static_cast<int>(pool.stats().waiters); },
-      [&] { pool.decommit(); }, [&] { pool.commit(); });
+      [&] { must(pool.decommit()); }, [&] { must(pool.commit()); });
 }
 
 void DecommitCBase(benchmark::State& state) {

@@ -90,10 +90,15 @@ int main(int argc, char** argv) {
 
   const auto half = duration_cast<steady_clock::duration>(duration<double>(seconds / 2));
   std::this_thread::sleep_for(half);
-  pool.decommit();  // Stop: a blocked acquire returns not_committed at once
+  (void)pool.decommit();  // Stop: a blocked acquire returns not_committed at once (never fails)
   std::printf("stream stopped (decommit), %ld frames so far\n", captured.load());
   std::this_thread::sleep_for(milliseconds(50));
-  pool.commit();    // Run again: same memory, no allocation
+  if (const Errc e = pool.commit(); e != Errc::ok) {  // Run again: same memory, no allocation
+    std::fprintf(stderr, "commit: %s\n", to_string(e));
+    running = false;
+    capture.join();
+    return 1;
+  }
   std::printf("stream restarted (commit)\n");
   std::this_thread::sleep_for(half);
   running = false;

@@ -1,6 +1,8 @@
 // samplepool itself, through its native and its DirectShow-shaped APIs.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -16,12 +18,13 @@ class SamplepoolPool {
   static constexpr const char* kName = Policy == FreeListPolicy::lifo ? "samplepool" : "samplepool_fifo";
   using Item = Sample;
   SamplepoolPool(std::uint32_t count, std::size_t size) : pool_(PoolOptions{Policy, nullptr}) {
-    pool_.set_properties({count, size, 64, 0});
-    pool_.commit();
+    if (const Errc e = pool_.set_properties({count, size, 64, 0}); e != Errc::ok) fail(e);
+    if (const Errc e = pool_.commit(); e != Errc::ok) fail(e);
   }
   Item acquire() {
     Sample s;
-    pool_.acquire(s);
+    // The scenarios never decommit: a blocking acquire can only succeed.
+    if (const Errc e = pool_.acquire(s); e != Errc::ok) [[unlikely]] fail(e);
     return s;
   }
   void release(Item&& s) { s.reset(); }
@@ -34,6 +37,10 @@ class SamplepoolPool {
   Pool& pool() { return pool_; }
 
  private:
+  [[noreturn]] static void fail(Errc e) {
+    std::fprintf(stderr, "samplepool bench: %s\n", to_string(e));
+    std::abort();
+  }
   Pool pool_;
 };
 

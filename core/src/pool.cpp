@@ -31,7 +31,7 @@ Pool::Pool(PoolOptions options)
 }
 
 Pool::~Pool() {
-  decommit();
+  (void)decommit();  // never fails: idempotent
   // Every cache empty and closed for good (an owner caught inside drains
   // itself first), then wait for every held sample and every acquire still
   // inside (woken by the decommit) to hand the pool over; see lifetime.hpp
@@ -450,7 +450,7 @@ void detail::PoolAccess::orphan(Pool& pool, void (*finalizer)(void*), void* cont
     pool.finalizer_ = finalizer;  // published by the orphan RMW (acq_rel)
     pool.finalizer_context_ = context;
   }
-  pool.decommit();  // wakes waiters and empties the thread caches
+  (void)pool.decommit();  // wakes waiters and empties the thread caches
   if (pool.hot_.life.orphan()) finalizer(context);
 }
 

@@ -40,7 +40,8 @@ Errc compute_layout(const Properties& request, Layout* out) noexcept {
   }
   Layout l;
   l.actual = request;
-  l.actual.size = unit - request.prefix;
+  // Size zero stays zero (commit refuses it), whatever the prefix's rounding.
+  l.actual.size = request.size == 0 ? 0 : unit - request.prefix;
   l.stride = stride;
   l.payload_bytes = payload;
   l.payload_alignment = align > kCacheLine ? align : kCacheLine;

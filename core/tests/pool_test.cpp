@@ -35,6 +35,12 @@ TEST_P(PoolTest, CommitWithoutSizeFails) {
   EXPECT_EQ(pool.commit(), Errc::size_not_set);
   ASSERT_EQ(pool.set_properties({4, 0, 1, 0}), Errc::ok);
   EXPECT_EQ(pool.commit(), Errc::size_not_set);
+  // A prefix that is not a multiple of the alignment must not round a zero
+  // size up into a usable one (the header promises commit refuses size 0).
+  Properties granted;
+  ASSERT_EQ(pool.set_properties({4, 0, 16, 8}, &granted), Errc::ok);
+  EXPECT_EQ(granted.size, 0u);
+  EXPECT_EQ(pool.commit(), Errc::size_not_set);
   EXPECT_FALSE(pool.committed());
   EXPECT_FALSE(pool.stats().memory_allocated);
 }

@@ -7,6 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 
+// Debug checks (stale handles, double releases: abort with a report). The
+// build sets it for its own targets (CMake option SAMPLEPOOL_DEBUG_CHECKS,
+// PUBLIC, since it changes Sample's layout); a consumer compiling with a
+// plain -I gets the release layout, and -Wundef stays quiet.
+#ifndef SAMPLEPOOL_DEBUG_CHECKS
+#define SAMPLEPOOL_DEBUG_CHECKS 0
+#endif
+
 namespace samplepool {
 
 // Destructive-interference size used to keep hot atomics apart. 64 bytes on
@@ -26,7 +34,8 @@ inline constexpr std::size_t kMaxAlignment = std::size_t{1} << 30;
 
 // Spins (each one CPU pause, ~25 ns on the 2-vCPU EPYC this was tuned on) a
 // blocking acquire makes after finding the pool empty and before it sleeps.
-// A futex sleep + wake round trip costs 12-17 us there (FIELD-NOTES.md), so
+// A futex sleep + wake round trip costs 12-17 us there (bench/latency_bench.cpp's
+// wake round trip), so
 // ~3 us of spinning catches a release already in flight (in the capture
 // handoff bench a consumer returns a batch every few hundred ns) without
 // burning a time slice the releasing thread may need on 2 cores.

@@ -9,7 +9,7 @@
 
 namespace samplepool {
 
-enum class Errc : std::int32_t {
+enum class [[nodiscard]] Errc : std::int32_t {
   ok = 0,
   not_committed,        // pool not committed, or decommitted while waiting
   timeout,              // no sample became free before the deadline (or at once, for try_*)

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "samplepool/config.hpp"
 #include "samplepool/detail/slot.hpp"
 #include "samplepool/errc.hpp"
 
