@@ -265,7 +265,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     if (rm_.state.load() != entry) return Errc::not_committed;
     if (free_.try_pop(index)) return Errc::ok;
   }
-  bool counted = false;
+  waits_.fetch_add(1, std::memory_order_relaxed);  // statistics: it found the pool empty
   std::uint32_t skipped = 0;  // caches the last sweep found an owner inside
   for (;;) {
     const auto ticket = wake_.prepare();
@@ -291,10 +291,6 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     if (deadline != kNoDeadline && Clock::now() >= deadline) {
       wake_.cancel();
       return Errc::timeout;
-    }
-    if (!counted) {
-      waits_.fetch_add(1, std::memory_order_relaxed);  // statistics
-      counted = true;
     }
     // A skipped owner usually drains on leaving and wakes us; if it looked
     // at reclaim just before we set it, only a later sweep finds its sample.
