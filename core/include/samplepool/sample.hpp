@@ -18,6 +18,15 @@
 // Recycling (as Windows does): the flags and the time and media-time
 // validity are cleared when a buffer returns to the pool; the actual data
 // length survives; a fresh buffer's actual length is its size.
+//
+// UNDEFINED BEHAVIOUR, caught only by the debug build: using or releasing a
+// handle whose reference was already dropped (a bitwise copy kept past
+// reset(), a raw pointer from the C or DirectShow layer released twice).
+// Once someone else re-acquired the buffer, the release build hands it to
+// two holders without noticing. With SAMPLEPOOL_DEBUG_CHECKS (the debug and
+// asan presets) every handle carries the sample's generation and such a use
+// aborts with a report; a release of an already free sample is counted in
+// Stats::misuse in every build.
 #pragma once
 
 #include <cstddef>
