@@ -48,7 +48,7 @@ Pool::~Pool() {
 Errc Pool::set_properties(const Properties& request, Properties* actual) noexcept {
   std::lock_guard lock(control_);
   if (rm_.state.load().committed()) return Errc::already_committed;
-  if ((hot_.life.load() & detail::Lifetime::kCountMask) != 0) return Errc::buffers_outstanding;
+  if (!idle_locked()) return Errc::buffers_outstanding;
   Layout layout;
   if (const Errc e = compute_layout(request, &layout); e != Errc::ok) return e;
   // A kept arena of another layout is useless now; one of the same layout
@@ -57,6 +57,16 @@ Errc Pool::set_properties(const Properties& request, Properties* actual) noexcep
   props_ = layout.actual;
   if (actual != nullptr) *actual = layout.actual;
   return Errc::ok;
+}
+
+bool Pool::idle_locked() noexcept {
+  // Decommitted (the callers checked): a sample may still sit in a cache
+  // whose owner was inside when decommit swept, and left without seeing it.
+  // One more sweep (no system call: the caches are closed and fenced) takes it.
+  if ((hot_.life.load() & detail::Lifetime::kCountMask) == 0) return true;
+  if (caches_ == nullptr) return false;
+  (void)resweep_caches();
+  return (hot_.life.load() & detail::Lifetime::kCountMask) == 0;
 }
 
 Properties Pool::properties() const noexcept {
@@ -106,7 +116,7 @@ Errc Pool::decommit() noexcept {
 Errc Pool::release_memory() noexcept {
   std::lock_guard lock(control_);
   if (rm_.state.load().committed()) return Errc::already_committed;
-  if ((hot_.life.load() & detail::Lifetime::kCountMask) != 0) return Errc::buffers_outstanding;
+  if (!idle_locked()) return Errc::buffers_outstanding;
   free_memory_locked();
   return Errc::ok;
 }
@@ -114,7 +124,7 @@ Errc Pool::release_memory() noexcept {
 Errc Pool::set_release_callback(ReleaseCallback callback, void* context) noexcept {
   std::lock_guard lock(control_);
   if (rm_.state.load().committed()) return Errc::already_committed;
-  if ((hot_.life.load() & detail::Lifetime::kCountMask) != 0) return Errc::buffers_outstanding;
+  if (!idle_locked()) return Errc::buffers_outstanding;
   // Plain stores: no release can run until a later commit() publishes them.
   rm_.callback = callback;
   rm_.callback_context = callback ? context : nullptr;
@@ -252,9 +262,13 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     // Empty shared list: look in the other threads' caches before failing,
     // but only when one may hold a sample (a poll on an idle pool makes no
     // system call).
-    if (caches_ != nullptr && maybe_cached()) {
-      close_caches();
-      closed = true;
+    if (caches_ != nullptr) {
+      if (maybe_cached()) {
+        close_caches();
+        closed = true;
+      }
+      // Either way pop again: a sweep that cleared the hint after our first
+      // pop pushed what it found before it cleared it.
       if (free_.try_pop(index)) return Errc::ok;
     }
     return Errc::timeout;
@@ -446,7 +460,11 @@ void detail::PoolAccess::orphan(Pool& pool, void (*finalizer)(void*), void* cont
     pool.finalizer_ = finalizer;  // published by the orphan RMW (acq_rel)
     pool.finalizer_context_ = context;
   }
-  (void)pool.decommit();  // wakes waiters and empties the thread caches
+  (void)pool.decommit();  // wakes waiters and empties the idle thread caches
+  // An owner that was inside its cache at the decommit drains it when it
+  // leaves, unless it looked just before the sweep: sweep until none is
+  // left, or an orphan could wait for good for a sample parked in a cache.
+  if (pool.caches_ != nullptr) pool.settle_caches();
   if (pool.hot_.life.orphan()) finalizer(context);
 }
 

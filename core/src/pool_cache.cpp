@@ -28,10 +28,22 @@ std::uint32_t take_all(ThreadCache& c, std::uint32_t* out) noexcept {
 
 std::uint32_t Pool::refill(ThreadCache& c) noexcept {
   detail::run_test_hook(detail::HookPoint::cache_refill);
+  // A closer skips this owner (busy) without waiting, so a decommit, a
+  // release_memory() and a re-layout can run meanwhile: reserve a lifetime
+  // use before reading the arena (the store-load pair acquire_shared makes
+  // with them) and refill only while committed.
+  hot_.life.enter();
+  if (!rm_.state.load().committed()) {
+    (void)hot_.life.leave();  // not the last use: teardown waits for busy owners
+    return 0;
+  }
   std::uint32_t got[kThreadCacheSize];
   const std::uint32_t n = free_.pop_bulk(got, rm_.cache_batch);
-  if (n == 0) return 0;
-  note_high_water(hot_.life.add_held(n));  // after the pop: held stays exact
+  if (n == 0) {
+    (void)hot_.life.leave();
+    return 0;
+  }
+  note_high_water(hot_.life.held_from_in_flight(n));  // after the pop: held stays exact
   if (!maybe_cached()) rm_.cached_hint.store(1, std::memory_order_relaxed);
   for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(&rm_.slots[got[i]], std::memory_order_relaxed);
   c.count.store(n, std::memory_order_relaxed);
@@ -114,11 +126,12 @@ std::uint32_t Pool::sweep_locked() noexcept {
     closed_fenced_ = true;  // until reopened, reclaim stays set: no new fence needed
   }
   const bool fallback = cache_fallback_.load(std::memory_order_relaxed);
+  const ThreadCache* mine = my_cache();  // the caller's own: never inside a section here
   std::uint32_t total = 0;
   std::uint32_t skipped = 0;
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
     ThreadCache& c = caches[i];
-    if (fallback) {
+    if (fallback && &c != mine) {
       skipped += c.busy.load(std::memory_order_acquire) != 0 ||
                  c.count.load(std::memory_order_relaxed) != 0;
       continue;
@@ -138,7 +151,9 @@ std::uint32_t Pool::sweep_locked() noexcept {
     total += n;
   }
   if (total != 0) wake_.notify_n(total);
-  if (skipped == 0) rm_.cached_hint.store(0, std::memory_order_relaxed);  // every cache empty
+  // Every cache empty. release: pairs with a poll's acquire load, which then
+  // also sees the samples this sweep pushed (it pops again on reading 0).
+  if (skipped == 0) rm_.cached_hint.store(0, std::memory_order_release);
   return skipped;
 }
 
@@ -156,23 +171,21 @@ void Pool::reopen_caches_locked() noexcept {
   closed_fenced_ = false;
 }
 
-void Pool::teardown_caches() noexcept {
+void Pool::settle_caches() noexcept {
   // Decommitted: the caches are closed for good. Sweep until no owner is
   // inside and every cache is empty; an owner caught inside drains itself
-  // when it leaves. Sleep between sweeps, holding no lock: this is the one
-  // place that waits for owners, as teardown waits for every use.
+  // when it leaves. Sleep between sweeps, holding no lock: only teardown and
+  // orphaning come here, and they wait for every use of the pool anyway.
   long delay_ns = 20'000;
-  for (;;) {
-    std::uint32_t skipped;
-    {
-      std::lock_guard lock(sweep_);
-      skipped = sweep_locked();
-    }
-    if (skipped == 0) break;
+  while (resweep_caches() != 0) {
     const timespec pause{0, delay_ns};
     nanosleep(&pause, nullptr);
     delay_ns = std::min(delay_ns * 2, 5'000'000L);
   }
+}
+
+void Pool::teardown_caches() noexcept {
+  settle_caches();
   detail::unregister_cache_user(&cache_user_);
 }
 

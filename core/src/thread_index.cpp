@@ -68,15 +68,14 @@ void on_thread_exit(void*) noexcept {
   g_used.fetch_and(~(std::uint64_t{1} << (slot - 1)), std::memory_order_release);
 }
 
-pthread_key_t exit_key() noexcept {
-  static const pthread_key_t key = [] {
-    pthread_key_t k{};
-    // Failure (PTHREAD_KEYS_MAX reached) leaves the destructor unregistered:
-    // caches are then drained by their pools' sweeps only, as before.
-    pthread_key_create(&k, [](void* p) { on_thread_exit(p); });
-    return k;
-  }();
-  return key;
+// The key whose destructor runs on_thread_exit, or null if none could be
+// created (PTHREAD_KEYS_MAX reached): exiting threads' caches are then
+// drained by their pools' sweeps only.
+const pthread_key_t* exit_key() noexcept {
+  static pthread_key_t key{};
+  static const bool created =
+      pthread_key_create(&key, [](void* p) { on_thread_exit(p); }) == 0;
+  return created ? &key : nullptr;
 }
 
 }  // namespace
@@ -93,7 +92,7 @@ void claim_cache_slot() noexcept {
     if (g_used.compare_exchange_weak(used, used | (std::uint64_t{1} << bit),
                                      std::memory_order_acquire, std::memory_order_relaxed)) {
       // Any non-null value: glibc then runs on_thread_exit for this thread.
-      pthread_setspecific(exit_key(), &g_used);
+      if (const pthread_key_t* key = exit_key()) pthread_setspecific(*key, &g_used);
       tls_cache_slot = (bit + 1) * static_cast<std::uint32_t>(sizeof(ThreadCache));
       return;
     }
@@ -102,7 +101,7 @@ void claim_cache_slot() noexcept {
 
 void register_cache_user(CacheUser* user) noexcept {
   Registry& r = registry();
-  exit_key();  // created before any thread can need it
+  (void)exit_key();  // created before any thread can need it
   std::lock_guard lock(r.mutex);
   user->prev = nullptr;
   user->next = r.head;

@@ -80,7 +80,9 @@ TEST_F(CacheAdversity, AnOwnerStalledInsideItsCacheStallsNoCloser) {
     Gate::stall_me = true;
     Sample a, b;
     EXPECT_EQ(pool.acquire(a), Errc::ok);  // shared path: claims this thread's cache slot
-    EXPECT_EQ(pool.acquire(b), Errc::ok);  // its cache is empty: refill, stalled inside
+    // Its cache is empty: refill, stalled inside. Decommitted meanwhile, it
+    // refills nothing and fails (the acquire spans the Decommit).
+    EXPECT_EQ(pool.acquire(b), Errc::not_committed);
   });
   ASSERT_TRUE(eventually([] { return Gate::arrived.load(); }));
   // The closer runs at real-time priority where the machine allows it: a
@@ -116,6 +118,39 @@ TEST_F(CacheAdversity, AnOwnerStalledInsideItsCacheStallsNoCloser) {
     EXPECT_EQ(decommit.get(), Errc::ok);
   }
   EXPECT_EQ(pool.release_memory(), Errc::ok) << "the owner drained its cache when it left";
+}
+
+// A closer skips an owner inside its cache, so decommit and release_memory
+// can run while it refills: the refill must see the pool decommitted and
+// touch no arena (before the fix it read the freed slot array).
+TEST_F(CacheAdversity, ArenaReleasedWhileAnOwnerIsStalledInItsRefill) {
+  configure(pool, 16);
+  Gate gate(HookPoint::cache_refill);
+  std::atomic<bool> primed{false}, swept{false};
+  Errc late = Errc::ok;
+  std::thread owner([&] {
+    Sample a;
+    EXPECT_EQ(pool.acquire(a), Errc::ok);  // claims this thread's cache slot
+    a.reset();                             // into its cache
+    primed = true;
+    while (!swept.load()) std::this_thread::sleep_for(100us);  // the main thread takes it
+    Gate::stall_me = true;
+    Sample b;
+    late = pool.acquire(b);  // empty cache: refill, stalled before it reads the arena
+  });
+  ASSERT_TRUE(eventually([&] { return primed.load(); }));
+  {
+    std::vector<Sample> all(16);  // the last one sweeps the owner's cache
+    for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    swept = true;
+    ASSERT_TRUE(eventually([] { return Gate::arrived.load(); }));
+  }
+  ASSERT_EQ(pool.decommit(), Errc::ok);
+  EXPECT_EQ(pool.release_memory(), Errc::ok) << "nothing is held and nothing is inside a call";
+  gate.release();
+  owner.join();
+  EXPECT_EQ(late, Errc::not_committed);
+  EXPECT_FALSE(pool.stats().memory_allocated);
 }
 
 // Item 7: between "caches closed" and "state published" nothing is
@@ -265,7 +300,17 @@ int membarrier_denied_child() {
   auto idle = std::make_unique<IdleCacher>(pool, 16);
   const std::uint32_t parked = pool.stats().cached;
   if (parked == 0) return 11;
+  {
+    Sample mine[2];  // this thread's own cache holds samples too
+    for (Sample& m : mine) {
+      if (pool.acquire(m) != Errc::ok) return 18;
+    }
+  }
   if (!deny_membarrier()) return 0;  // no seccomp here (an emulator): nothing to test
+  // The sweep that meets the failure: this thread's own cache is still its to
+  // drain (teardown would otherwise wait for it for good); the idle thread's
+  // is not.
+  if (pool.decommit() != Errc::ok || pool.commit() != Errc::ok) return 20;
   std::set<std::uint32_t> seen;
   std::vector<Sample> got;
   Sample s;
@@ -276,6 +321,11 @@ int membarrier_denied_child() {
   const Stats st = pool.stats();
   if (!st.cache_fallback || pool.thread_cache_enabled()) return 13;
   if (got.size() != 16 - parked) return 14;  // another thread's cache: not ours to take now
+  got.clear();  // back to the shared list (the caches are closed)
+  while (pool.try_acquire(s) == Errc::ok) got.push_back(std::move(s));
+  if (got.size() != 16 - parked) return 19;
+  seen.clear();
+  for (const Sample& g : got) seen.insert(g.index());
   idle.reset();  // the idle thread exits: it returns its cache itself
   while (pool.try_acquire(s) == Errc::ok) {
     if (!seen.insert(s.index()).second) return 15;
@@ -291,6 +341,31 @@ int membarrier_denied_child() {
 TEST(CacheFallback, AFailingMembarrierClosesTheCachesSafely) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(std::exit(membarrier_denied_child()), testing::ExitedWithCode(0), "");
+}
+
+// The failure first met by the destructor's own decommit: the destroying
+// thread's cache is still its own to drain, so teardown must not wait for it
+// (a hang here ends in SIGALRM).
+int membarrier_denied_at_teardown_child() {
+  alarm(20);
+  auto pool = std::make_unique<Pool>();
+  if (!pool->thread_cache_enabled()) return 0;
+  if (pool->set_properties({16, 256, 16, 0}) != Errc::ok || pool->commit() != Errc::ok) return 10;
+  {
+    Sample warm[3];  // into this thread's cache
+    for (Sample& w : warm) {
+      if (pool->acquire(w) != Errc::ok) return 11;
+    }
+  }
+  if (pool->stats().cached == 0) return 12;
+  if (!deny_membarrier()) return 0;
+  pool.reset();
+  return 0;
+}
+
+TEST(CacheFallback, TeardownDrainsItsOwnCacheAfterAFailingMembarrier) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(membarrier_denied_at_teardown_child()), testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -196,16 +196,19 @@ class Pool {
   void release_caches() noexcept;           // a closer leaves
   std::uint32_t sweep_locked() noexcept;    // under sweep_
   void reopen_caches_locked() noexcept;     // under sweep_: opens if allowed
+  // acquire: pairs with the clearing sweep's release (pool_cache.cpp).
   bool maybe_cached() const noexcept {
-    return rm_.cached_hint.load(std::memory_order_relaxed) != 0;
+    return rm_.cached_hint.load(std::memory_order_acquire) != 0;
   }
-  void teardown_caches() noexcept;
+  void settle_caches() noexcept;    // decommitted: sweep until every cache is empty
+  void teardown_caches() noexcept;  // settle, then leave the thread-exit registry
   static bool drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept;
   static void finalize_user(detail::CacheUser* self) noexcept;
   void note_high_water(std::uint32_t held) noexcept;
   void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
 
+  bool idle_locked() noexcept;  // under control_, decommitted: nothing held, nothing inside
   Errc allocate_memory_locked(const Layout& layout) noexcept;
   void free_memory_locked() noexcept;
 
