@@ -22,7 +22,7 @@ Pool::Pool(PoolOptions options)
   if (options.thread_cache && options.free_list == FreeListPolicy::lifo &&
       detail::asymmetric_fence_available()) {
     caches_ = std::make_unique<detail::ThreadCache[]>(detail::kCacheEntries);
-    rm_.caches = caches_.get();
+    read_mostly_.caches = caches_.get();
     cache_user_.drain_exiting = &Pool::drain_exiting;
     cache_user_.finalize = &Pool::finalize_user;
     cache_user_.context = this;
@@ -47,7 +47,7 @@ Pool::~Pool() {
 
 Errc Pool::set_properties(const Properties& request, Properties* actual) noexcept {
   std::lock_guard lock(control_);
-  if (rm_.state.load().committed()) return Errc::already_committed;
+  if (read_mostly_.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   Layout layout;
   if (const Errc e = compute_layout(request, &layout); e != Errc::ok) return e;
@@ -76,7 +76,7 @@ Properties Pool::properties() const noexcept {
 
 Errc Pool::commit() noexcept {
   std::lock_guard lock(control_);
-  if (rm_.state.load().committed()) return Errc::ok;  // idempotent, as Windows
+  if (read_mostly_.state.load().committed()) return Errc::ok;  // idempotent, as Windows
   if (props_.count == 0 || props_.size == 0) return Errc::size_not_set;
   if (mem_.slots == nullptr) {
     Layout layout;
@@ -85,7 +85,7 @@ Errc Pool::commit() noexcept {
     if (const Errc a = allocate_memory_locked(layout); a != Errc::ok) return a;
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
-  rm_.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
+  read_mostly_.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
   if (caches_ != nullptr) {
     std::lock_guard caches(sweep_);
     reopen_caches_locked();
@@ -95,7 +95,7 @@ Errc Pool::commit() noexcept {
 
 Errc Pool::decommit() noexcept {
   std::lock_guard lock(control_);
-  if (!rm_.state.load().committed()) return Errc::ok;  // idempotent
+  if (!read_mostly_.state.load().committed()) return Errc::ok;  // idempotent
   decommits_.fetch_add(1, std::memory_order_relaxed);
   // Close the caches before publishing the new state, and hold sweep_ until
   // it is published (so no leaving closer reopens them in between): an
@@ -108,14 +108,14 @@ Errc Pool::decommit() noexcept {
     sweep_locked();
   }
   detail::run_test_hook(detail::HookPoint::decommit_midway);
-  rm_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
+  read_mostly_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
   wake_.notify_all();    // every waiter returns at once
   return Errc::ok;
 }
 
 Errc Pool::release_memory() noexcept {
   std::lock_guard lock(control_);
-  if (rm_.state.load().committed()) return Errc::already_committed;
+  if (read_mostly_.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   free_memory_locked();
   return Errc::ok;
@@ -123,11 +123,11 @@ Errc Pool::release_memory() noexcept {
 
 Errc Pool::set_release_callback(ReleaseCallback callback, void* context) noexcept {
   std::lock_guard lock(control_);
-  if (rm_.state.load().committed()) return Errc::already_committed;
+  if (read_mostly_.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   // Plain stores: no release can run until a later commit() publishes them.
-  rm_.callback = callback;
-  rm_.callback_context = callback ? context : nullptr;
+  read_mostly_.callback = callback;
+  read_mostly_.callback_context = callback ? context : nullptr;
   return Errc::ok;
 }
 
@@ -163,12 +163,12 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
     return Errc::out_of_memory;
   }
   mem_ = Memory{slots, payload, layout};
-  rm_.slots = slots;
+  read_mostly_.slots = slots;
   stat_count_.store(n, std::memory_order_relaxed);
   stat_memory_.store(true, std::memory_order_relaxed);
   // No cache can be open here (decommitted), so no owner reads these now.
-  rm_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
-  rm_.cache_batch = std::max(1u, rm_.cache_limit * kThreadCacheBatch / kThreadCacheSize);
+  read_mostly_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
+  read_mostly_.cache_batch = std::max(1u, read_mostly_.cache_limit * kThreadCacheBatch / kThreadCacheSize);
   return Errc::ok;
 }
 
@@ -181,7 +181,7 @@ void Pool::free_memory_locked() noexcept {
   arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
   arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.actual.count, alignof(SampleSlot));
   mem_ = Memory{};
-  rm_.slots = nullptr;
+  read_mostly_.slots = nullptr;
   stat_count_.store(0, std::memory_order_relaxed);
   stat_memory_.store(false, std::memory_order_relaxed);
 }
@@ -200,7 +200,7 @@ Errc Pool::refuse(Errc why) noexcept {
 Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexcept {
   if (caches_ != nullptr) detail::claim_cache_slot();  // next time, the cache
   hot_.life.enter();  // reserve first: see lifetime.hpp
-  const EpochState::Word entry = rm_.state.load();
+  const EpochState::Word entry = read_mostly_.state.load();
   if (!entry.committed()) [[unlikely]] {
     return refuse(Errc::not_committed);
   }
@@ -216,8 +216,8 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   // between this call's entry and its pop, the sample may have been freed in
   // a later epoch, and an acquire that was in progress across a Decommit
   // must fail (give_back returns the sample and says not_committed).
-  if (rm_.state.load() != entry) [[unlikely]] return give_back(index);
-  SampleSlot* s = &rm_.slots[index];
+  if (read_mostly_.state.load() != entry) [[unlikely]] return give_back(index);
+  SampleSlot* s = slot_at(index);
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
   s->refs.store(1, std::memory_order_relaxed);
@@ -232,7 +232,7 @@ void Pool::recycle_shared(SampleSlot* s) noexcept {
   hot_.life.in_flight_from_held();  // before the push: keeps the held count exact
   free_.push(s->index);  // release: publishes this holder's writes to the next acquirer
   wake_.notify_one();    // after the push: see wake_channel.hpp
-  if (ReleaseCallback cb = rm_.callback) cb(rm_.callback_context);
+  if (ReleaseCallback cb = read_mostly_.callback) cb(read_mostly_.callback_context);
   if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
   // Nothing after this line may touch *this: its owner may have freed it.
 }
@@ -276,7 +276,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
   // Bounded spin: catches a release already in flight (config.hpp).
   for (int i = 0; i < kAcquireSpins; ++i) {
     detail::cpu_relax();
-    if (rm_.state.load() != entry) return Errc::not_committed;
+    if (read_mostly_.state.load() != entry) return Errc::not_committed;
     if (free_.try_pop(index)) return Errc::ok;
   }
   waits_.fetch_add(1, std::memory_order_relaxed);  // statistics: it found the pool empty
@@ -288,7 +288,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     // time round, also close the caches (registered first, so the wake that
     // a releaser's shared push makes cannot be lost), and sweep again while
     // an earlier sweep had to skip a cache whose owner was inside.
-    if (rm_.state.load() != entry) {
+    if (read_mostly_.state.load() != entry) {
       wake_.cancel();
       return Errc::not_committed;
     }
@@ -313,7 +313,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     wake_.sleep(ticket, until);
     // The state word is the truth, not the wake: re-check both, the epoch
     // first (a waiter from before a Decommit never takes a sample).
-    if (rm_.state.load() != entry) return Errc::not_committed;
+    if (read_mostly_.state.load() != entry) return Errc::not_committed;
     if (free_.try_pop(index)) return Errc::ok;
   }
 }
@@ -352,7 +352,7 @@ Stats Pool::stats() const noexcept {
   s.timeouts = timeouts_.load(std::memory_order_relaxed);
   s.not_committed = not_committed_.load(std::memory_order_relaxed);
   s.misuse = misuse_.load(std::memory_order_relaxed);
-  s.committed = rm_.state.load().committed();
+  s.committed = read_mostly_.state.load().committed();
   s.thread_cache = thread_cache_enabled();
   s.cache_fallback = cache_fallback_.load(std::memory_order_relaxed);
   return s;
@@ -368,7 +368,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   // More than the pool could ever hold at once is a bad argument, not a
   // timeout (a kept-but-decommitted pool refuses below, not_committed).
   if (out.size() > kMaxBulk ||
-      (rm_.state.load().committed() && out.size() > stat_count_.load(std::memory_order_relaxed))) {
+      (read_mostly_.state.load().committed() && out.size() > stat_count_.load(std::memory_order_relaxed))) {
     return Errc::invalid_argument;
   }
   const auto k = static_cast<std::uint32_t>(out.size());
@@ -387,13 +387,13 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
       }
       c.count.store(n - k, std::memory_order_relaxed);
       end_section(c);
-      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(&rm_.slots[got[i]]);
+      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(slot_at(got[i]));
       return Errc::ok;
     }
     end_section(c);
   }
   hot_.life.enter();
-  const EpochState::Word entry = rm_.state.load();
+  const EpochState::Word entry = read_mostly_.state.load();
   if (!entry.committed()) return refuse(Errc::not_committed);
   std::uint32_t n = 0;
   bool closed = false;
@@ -410,15 +410,15 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
     }
   }
   if (closed) release_caches();
-  if (n < k || rm_.state.load() != entry) {  // all or nothing; and validate the epoch
+  if (n < k || read_mostly_.state.load() != entry) {  // all or nothing; and validate the epoch
     free_.push_bulk(got, n);
     wake_.notify_n(n);
     return refuse(n < k ? Errc::timeout : Errc::not_committed);
   }
-  for (std::uint32_t i = 0; i < k; ++i) rm_.slots[got[i]].refs.store(1, std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < k; ++i) slot_at(got[i])->refs.store(1, std::memory_order_relaxed);
   note_high_water(hot_.life.held_from_in_flight(k));
   hot_.acquires.fetch_add(k, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(&rm_.slots[got[i]]);
+  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(slot_at(got[i]));
   return Errc::ok;
 }
 
@@ -438,7 +438,7 @@ void Pool::release_bulk(std::span<Sample> samples) noexcept {
   for (Sample& s : samples) {
     SampleSlot* slot = detail::PoolAccess::peek(s);
     // Only this pool's sole-held samples batch; the rest release one by one.
-    if (slot == nullptr || slot->pool != this || rm_.callback != nullptr || caches_ != nullptr ||
+    if (slot == nullptr || slot->pool != this || read_mostly_.callback != nullptr || caches_ != nullptr ||
         slot->refs.load(std::memory_order_acquire) != 1) {
       s.reset();
       continue;

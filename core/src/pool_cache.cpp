@@ -33,19 +33,19 @@ std::uint32_t Pool::refill(ThreadCache& c) noexcept {
   // use before reading the arena (the store-load pair acquire_shared makes
   // with them) and refill only while committed.
   hot_.life.enter();
-  if (!rm_.state.load().committed()) {
+  if (!read_mostly_.state.load().committed()) {
     (void)hot_.life.leave();  // not the last use: teardown waits for busy owners
     return 0;
   }
   std::uint32_t got[kThreadCacheSize];
-  const std::uint32_t n = free_.pop_bulk(got, rm_.cache_batch);
+  const std::uint32_t n = free_.pop_bulk(got, read_mostly_.cache_batch);
   if (n == 0) {
     (void)hot_.life.leave();
     return 0;
   }
   note_high_water(hot_.life.held_from_in_flight(n));  // after the pop: held stays exact
-  if (!maybe_cached()) rm_.cached_hint.store(1, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(&rm_.slots[got[i]], std::memory_order_relaxed);
+  if (!maybe_cached()) read_mostly_.cached_hint.store(1, std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(slot_at(got[i]), std::memory_order_relaxed);
   c.count.store(n, std::memory_order_relaxed);
   return n;
 }
@@ -153,7 +153,7 @@ std::uint32_t Pool::sweep_locked() noexcept {
   if (total != 0) wake_.notify_n(total);
   // Every cache empty. release: pairs with a poll's acquire load, which then
   // also sees the samples this sweep pushed (it pops again on reading 0).
-  if (skipped == 0) rm_.cached_hint.store(0, std::memory_order_release);
+  if (skipped == 0) read_mostly_.cached_hint.store(0, std::memory_order_release);
   return skipped;
 }
 
@@ -161,8 +161,8 @@ void Pool::reopen_caches_locked() noexcept {
   // Open only with no closer left, while committed, without a release
   // callback and while the heavy fence works. commit() and decommit() call
   // this after changing the state, under sweep_, so the last call decides.
-  const bool open = closers_ == 0 && rm_.callback == nullptr && rm_.cache_limit != 0 &&
-                    rm_.state.load().committed() &&
+  const bool open = closers_ == 0 && read_mostly_.callback == nullptr && read_mostly_.cache_limit != 0 &&
+                    read_mostly_.state.load().committed() &&
                     !cache_fallback_.load(std::memory_order_relaxed);
   if (!open) return;  // closed caches stay closed (and fenced)
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {  // entry 0 stays closed

@@ -18,6 +18,11 @@ namespace {
 
 std::atomic<std::uint64_t> g_used{0};  // bit i: slot i + 1 is held by a live thread
 
+// Set once this thread's exit drain has begun: from then on it takes the
+// shared path (a pool finalized by the drain may release samples of other
+// pools) and claims no slot again.
+constinit thread_local bool tls_exiting = false;
+
 // The registry of pools with caches: a doubly linked list under a mutex
 // (cold: pool construction and destruction, thread exit).
 struct Registry {
@@ -41,6 +46,8 @@ Registry& registry() noexcept {
 void on_thread_exit(void*) noexcept {
   const std::uint32_t offset = tls_cache_slot;
   if (offset == 0) return;
+  tls_exiting = true;
+  tls_cache_slot = 0;  // whatever runs from here on bypasses the caches being drained
   CacheUser* finalize_list = nullptr;  // orphaned pools whose last use was this drain
   {
     Registry& r = registry();
@@ -61,7 +68,6 @@ void on_thread_exit(void*) noexcept {
     u->next = nullptr;
     u->finalize(u);  // may destroy the pool (and *u with it)
   }
-  tls_cache_slot = 0;  // a pool used from a later destructor claims again
   const std::uint32_t slot = offset / static_cast<std::uint32_t>(sizeof(ThreadCache));
   // release: this thread's last use of its caches happens-before the next
   // owner's claim (acquire in claim_cache_slot).
@@ -81,7 +87,7 @@ const pthread_key_t* exit_key() noexcept {
 }  // namespace
 
 void claim_cache_slot() noexcept {
-  if (tls_cache_slot != 0) return;
+  if (tls_cache_slot != 0 || tls_exiting) return;
   const std::uint64_t all = kMaxCacheThreads == 64 ? ~std::uint64_t{0}
                                                    : (std::uint64_t{1} << kMaxCacheThreads) - 1;
   std::uint64_t used = g_used.load(std::memory_order_relaxed);

@@ -102,7 +102,7 @@ class Pool {
   Errc decommit() noexcept;
   // Frees a kept arena: already_committed, or buffers_outstanding.
   Errc release_memory() noexcept;
-  bool committed() const noexcept { return rm_.state.load().committed(); }
+  bool committed() const noexcept { return read_mostly_.state.load().committed(); }
 
   // Acquire: each replaces `out` (dropping what it held) ----------------------
   // Blocks until a sample is free; not_committed if the pool is or becomes
@@ -198,12 +198,17 @@ class Pool {
   void reopen_caches_locked() noexcept;     // under sweep_: opens if allowed
   // acquire: pairs with the clearing sweep's release (pool_cache.cpp).
   bool maybe_cached() const noexcept {
-    return rm_.cached_hint.load(std::memory_order_acquire) != 0;
+    return read_mostly_.cached_hint.load(std::memory_order_acquire) != 0;
   }
   void settle_caches() noexcept;    // decommitted: sweep until every cache is empty
   void teardown_caches() noexcept;  // settle, then leave the thread-exit registry
   static bool drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept;
   static void finalize_user(detail::CacheUser* self) noexcept;
+  // The one place an index becomes a slot header (growth and a shared
+  // control block change only this). Valid while the arena exists.
+  detail::SampleSlot* slot_at(std::uint32_t index) const noexcept {
+    return &read_mostly_.slots[index];
+  }
   void note_high_water(std::uint32_t held) noexcept;
   void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
@@ -213,7 +218,7 @@ class Pool {
   void free_memory_locked() noexcept;
 
   // Invariants:
-  //  - rm_.state is committed => mem_ holds an arena whose free list and slots
+  //  - read_mostly_.state is committed => mem_ holds an arena whose free list and slots
   //    are initialized, and props_ count/size are non-zero.
   //  - every slot index is exactly once either on the free list (refs == 0)
   //    or held (refs > 0); held == lifetime's held count at quiescence.
@@ -246,7 +251,7 @@ class Pool {
     // membarrier) only when it is set. Written rarely: it stays set while
     // caches are in use.
     std::atomic<std::uint32_t> cached_hint{0};
-  } rm_;
+  } read_mostly_;
   detail::WakeChannel wake_;
   // Slow-path statistics.
   alignas(kCacheLine) std::atomic<std::uint64_t> waits_{0};

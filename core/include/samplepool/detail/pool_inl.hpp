@@ -49,7 +49,7 @@ inline void Pool::note_high_water(std::uint32_t held) noexcept {
 // This thread's cache, or null when the pool has none. A thread without a
 // cache slot gets entry 0, which is closed for good.
 inline detail::ThreadCache* Pool::my_cache() const noexcept {
-  auto* base = reinterpret_cast<std::byte*>(rm_.caches);
+  auto* base = reinterpret_cast<std::byte*>(read_mostly_.caches);
   if (base == nullptr) return nullptr;
   return reinterpret_cast<detail::ThreadCache*>(base + detail::cache_offset());
 }
@@ -98,9 +98,9 @@ inline bool Pool::cache_put(detail::SampleSlot* s) noexcept {
   if (cp == nullptr || !begin_section(*cp)) return false;
   detail::ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  if (n >= rm_.cache_limit) [[unlikely]] n = flush(c, rm_.cache_batch);
+  if (n >= read_mostly_.cache_limit) [[unlikely]] n = flush(c, read_mostly_.cache_batch);
   if (n == 0 && !maybe_cached()) [[unlikely]] {
-    rm_.cached_hint.store(1, std::memory_order_relaxed);  // before the sample is in
+    read_mostly_.cached_hint.store(1, std::memory_order_relaxed);  // before the sample is in
   }
   c.items[n].store(s, std::memory_order_relaxed);
   c.count.store(n + 1, std::memory_order_relaxed);
