@@ -399,9 +399,11 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   bool closed = false;
   for (int pass = 0; pass < 2 && n < k; ++pass) {
     if (pass == 1) {  // the rest may sit in idle caches
-      if (caches_ == nullptr || !maybe_cached()) break;
-      close_caches();
-      closed = true;
+      if (caches_ == nullptr) break;
+      if (maybe_cached()) {  // otherwise pop once more, as find_index does
+        close_caches();
+        closed = true;
+      }
     }
     while (n < k) {
       const std::uint32_t more = free_.pop_bulk(got + n, k - n);
