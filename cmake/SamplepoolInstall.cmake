@@ -7,8 +7,10 @@ install(TARGETS samplepool EXPORT samplepoolTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/samplepool
-                  ${PROJECT_SOURCE_DIR}/alloc/include/samplepool
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/alloc/include/samplepool
+                  ${PROJECT_SOURCE_DIR}/core/include/samplepool
+                  ${PROJECT_SOURCE_DIR}/api/c/include/samplepool
+                  ${PROJECT_SOURCE_DIR}/api/dshow/include/samplepool
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(SAMPLEPOOL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/samplepool)

@@ -11,10 +11,10 @@
 #include <iostream>
 
 #include "report_json.hpp"
-#include "stress.hpp"
+#include "scenarios.hpp"
 
 int main(int argc, char** argv) {
-  namespace st = samplepool::stress;
+  namespace st = samplepool::scenarios;
   CLI::App app{"samplepool stress and soak: randomized multi-thread runs that check every invariant"};
   st::Options o;
   std::vector<std::string> scenarios;

@@ -7,8 +7,9 @@
 
 namespace samplepool::alloc {
 
-Arena::Arena(std::shared_ptr<Backend> backend)
-    : backend_(backend ? std::move(backend) : make_heap_backend()) {}
+Arena::Arena(std::shared_ptr<Backend> backend) : backend_(std::move(backend)) {
+  if (!backend_) (void)make_heap_backend(BackendOptions{}, &backend_);  // cannot fail
+}
 
 Errc Arena::allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept {
   if (out == nullptr || bytes == 0) return Errc::invalid_argument;

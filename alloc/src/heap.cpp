@@ -22,6 +22,10 @@ class HeapBackend final : public Backend {
 
 }  // namespace
 
-std::shared_ptr<Backend> make_heap_backend() { return std::make_shared<HeapBackend>(); }
+Errc make_heap_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
+  if (out == nullptr || !options.is_default()) return Errc::invalid_argument;
+  *out = std::make_shared<HeapBackend>();
+  return Errc::ok;
+}
 
 }  // namespace samplepool::alloc

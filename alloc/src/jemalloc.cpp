@@ -63,8 +63,8 @@ class JemallocBackend final : public Backend {
 
 }  // namespace
 
-Errc make_jemalloc_backend(std::shared_ptr<Backend>* out) {
-  if (out == nullptr) return Errc::invalid_argument;
+Errc make_jemalloc_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
+  if (out == nullptr || !options.is_default()) return Errc::invalid_argument;
   unsigned arena = 0;
   std::size_t sz = sizeof arena;
   if (mallctl("arenas.create", &arena, &sz, nullptr, 0) != 0) return Errc::out_of_memory;
@@ -76,8 +76,8 @@ bool jemalloc_available() noexcept { return true; }
 
 #else  // built with SAMPLEPOOL_WITH_JEMALLOC=OFF
 
-Errc make_jemalloc_backend(std::shared_ptr<Backend>* out) {
-  return out == nullptr ? Errc::invalid_argument : Errc::not_supported;
+Errc make_jemalloc_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
+  return out == nullptr || !options.is_default() ? Errc::invalid_argument : Errc::not_supported;
 }
 
 bool jemalloc_available() noexcept { return false; }

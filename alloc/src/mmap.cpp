@@ -89,8 +89,16 @@ void MmapBackend::deallocate(void* p, std::size_t bytes, std::size_t alignment) 
   munmap(p, len);  // also drops any mlock
 }
 
-std::shared_ptr<MmapBackend> make_mmap_backend(MmapOptions options) {
-  return std::make_shared<MmapBackend>(options);
+Errc make_mmap_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
+  if (out == nullptr) return Errc::invalid_argument;
+  switch (options.huge_pages) {
+    case HugePages::none:
+    case HugePages::transparent:
+    case HugePages::explicit_: break;
+    default: return Errc::invalid_argument;  // a value cast from outside the enum
+  }
+  *out = std::make_shared<MmapBackend>(options);
+  return Errc::ok;
 }
 
 }  // namespace samplepool::alloc

@@ -54,13 +54,15 @@ TEST(Arena, CountsBytesAndPeak) {
 }
 
 TEST(Arena, HeapBackendAligns) {
-  Arena arena(make_heap_backend());
+  std::shared_ptr<Backend> heap;
+  ASSERT_EQ(make_heap_backend({}, &heap), Errc::ok);
+  Arena arena(heap);
   round_trip(arena, 12345, 64);
   round_trip(arena, 100, 4096);
 }
 
 TEST(Arena, OutOfMemoryIsReportedNotFatal) {
-  Arena arena(make_mmap_backend(MmapOptions{false, HugePages::none, false}));
+  Arena arena(std::make_shared<MmapBackend>(MmapOptions{false, HugePages::none, false}));
   void* p = nullptr;
   // 2^46 bytes is more address space than a mapping may take here.
   EXPECT_EQ(arena.allocate(std::size_t{1} << 62, 64, &p), Errc::out_of_memory);
@@ -71,10 +73,10 @@ TEST(Arena, OutOfMemoryIsReportedNotFatal) {
 TEST(Jemalloc, DedicatedArenaStatsReturnToZero) {
   std::shared_ptr<Backend> b;
   if (!jemalloc_available()) {
-    EXPECT_EQ(make_jemalloc_backend(&b), Errc::not_supported);
+    EXPECT_EQ(make_jemalloc_backend({}, &b), Errc::not_supported);
     GTEST_SKIP() << "built without jemalloc";
   }
-  ASSERT_EQ(make_jemalloc_backend(&b), Errc::ok);
+  ASSERT_EQ(make_jemalloc_backend({}, &b), Errc::ok);
   EXPECT_STREQ(b->name(), "jemalloc");
   EXPECT_EQ(b->resident_bytes(), 0);
   Arena arena(b);
@@ -85,11 +87,11 @@ TEST(Jemalloc, DedicatedArenaStatsReturnToZero) {
   arena.deallocate(small, 4096, 64);
   arena.deallocate(large, 8 << 20, 4096);
   EXPECT_EQ(b->resident_bytes(), 0);
-  EXPECT_EQ(make_jemalloc_backend(nullptr), Errc::invalid_argument);
+  EXPECT_EQ(make_jemalloc_backend({}, nullptr), Errc::invalid_argument);
 }
 
 TEST(Mmap, PopulatedAndAligned) {
-  auto b = make_mmap_backend();
+  auto b = std::make_shared<MmapBackend>(MmapOptions{});
   Arena arena(b);
   round_trip(arena, 1 << 20, 64);
   round_trip(arena, 100, 1 << 16);
@@ -97,7 +99,7 @@ TEST(Mmap, PopulatedAndAligned) {
 }
 
 TEST(Mmap, TransparentHugePagesAreAlignedTo2MiB) {
-  auto b = make_mmap_backend(MmapOptions{true, HugePages::transparent, false});
+  auto b = std::make_shared<MmapBackend>(MmapOptions{true, HugePages::transparent, false});
   Arena arena(b);
   void* p;
   ASSERT_EQ(arena.allocate(3 << 20, 64, &p), Errc::ok);
@@ -106,7 +108,7 @@ TEST(Mmap, TransparentHugePagesAreAlignedTo2MiB) {
 }
 
 TEST(Mmap, ExplicitHugePagesFallBackCleanly) {
-  auto b = make_mmap_backend(MmapOptions{true, HugePages::explicit_, false});
+  auto b = std::make_shared<MmapBackend>(MmapOptions{true, HugePages::explicit_, false});
   Arena arena(b);
   round_trip(arena, 1 << 20, 64);
   // Either hugetlbfs served it or we fell back; never both, never neither.
@@ -114,7 +116,7 @@ TEST(Mmap, ExplicitHugePagesFallBackCleanly) {
 }
 
 TEST(Mmap, LockedWhenAllowed) {
-  auto b = make_mmap_backend(MmapOptions{true, HugePages::none, true});
+  auto b = std::make_shared<MmapBackend>(MmapOptions{true, HugePages::none, true});
   EXPECT_STREQ(b->describe(), "mmap 4k locked");
   Arena arena(b);
   void* p = nullptr;
@@ -137,7 +139,7 @@ TEST(Mmap, LockRefusedCleanlyWithoutPermission) {
     const rlimit zero{0, 0};
     if (setrlimit(RLIMIT_MEMLOCK, &zero) != 0) _exit(10);
     if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(11);
-    Arena arena(make_mmap_backend(MmapOptions{true, HugePages::none, true}));
+    Arena arena(std::make_shared<MmapBackend>(MmapOptions{true, HugePages::none, true}));
     void* p = nullptr;
     const Errc e = arena.allocate(1 << 16, 64, &p);
     if (p != nullptr || arena.stats().bytes_in_use != 0) _exit(12);

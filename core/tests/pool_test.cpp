@@ -270,7 +270,7 @@ INSTANTIATE_TEST_SUITE_P(All, PoolTest, testing::ValuesIn(test::all_variants()),
 TEST(PoolTeardown, JemallocArenaStatsReturnToZero) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;
-  ASSERT_EQ(alloc::make_jemalloc_backend(&backend), Errc::ok);
+  ASSERT_EQ(alloc::make_jemalloc_backend({}, &backend), Errc::ok);
   EXPECT_EQ(backend->resident_bytes(), 0);
   for (int round = 0; round < 3; ++round) {
     Pool pool(PoolOptions{FreeListPolicy::lifo, backend});

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "samplepool/alloc/registry.hpp"
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::test {
@@ -33,14 +34,12 @@ inline std::string variant_name(const testing::TestParamInfo<Variant>& info) {
          info.param.backend + (info.param.thread_cache ? "" : "_nocache");
 }
 
+// The registry's backend of that name with default options; null when this
+// build lacks it (jemalloc).
 inline std::shared_ptr<alloc::Backend> make_backend(const std::string& name) {
-  if (name == "mmap") return alloc::make_mmap_backend();
-  if (name == "jemalloc") {
-    std::shared_ptr<alloc::Backend> b;
-    if (alloc::make_jemalloc_backend(&b) == Errc::ok) return b;
-    return nullptr;
-  }
-  return alloc::make_heap_backend();
+  std::shared_ptr<alloc::Backend> b;
+  (void)alloc::make_backend(name, {}, &b);
+  return b;
 }
 
 inline std::vector<Variant> all_variants() {

@@ -87,7 +87,7 @@ TEST_F(ThreadCacheTest, RefillAndFlushKeepCountsExact) {
 TEST(ThreadCacheTeardown, NothingLeaksWithSamplesCachedByALiveThread) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;
-  ASSERT_EQ(alloc::make_jemalloc_backend(&backend), Errc::ok);
+  ASSERT_EQ(alloc::make_jemalloc_backend({}, &backend), Errc::ok);
   {
     auto pool = std::make_unique<Pool>(PoolOptions{FreeListPolicy::lifo, backend});
     configure(*pool, 16, 4096);

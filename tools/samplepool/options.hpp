@@ -3,8 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "progress.hpp"
+#include "samplepool/alloc/registry.hpp"
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::tool {
@@ -17,10 +19,23 @@ struct PoolChoice {
   bool fifo = false;
   bool no_cache = false;
 
+  // The backend's options as the registry (alloc/registry.hpp) takes them.
+  alloc::BackendOptions backend_options() const {
+    alloc::BackendOptions b;
+    b.huge_pages = huge_pages == "thp"       ? alloc::HugePages::transparent
+                   : huge_pages == "hugetlb" ? alloc::HugePages::explicit_
+                                             : alloc::HugePages::none;
+    b.lock = lock;
+    return b;
+  }
+
   // Refuses options that do not apply to the chosen backend (they would be
-  // silently ignored): throws CLI::ValidationError, a usage error.
+  // silently ignored, and the registry refuses them): throws
+  // CLI::ValidationError, a usage error that names the option.
   void validate() const {
-    if (backend == "mmap") return;
+    const alloc::BackendEntry* e = alloc::find_backend(backend);
+    if (e == nullptr) throw CLI::ValidationError("--backend", "unknown backend " + backend);
+    if (e->mapping_options) return;
     if (lock) throw CLI::ValidationError("--lock", "applies to the mmap backend only (add --backend mmap)");
     if (huge_pages != "none") {
       throw CLI::ValidationError("--huge-pages", "applies to the mmap backend only (add --backend mmap)");
@@ -32,25 +47,25 @@ struct PoolChoice {
     PoolOptions o;
     o.free_list = fifo ? FreeListPolicy::fifo : FreeListPolicy::lifo;
     o.thread_cache = !no_cache;
-    if (backend == "jemalloc") {
-      if (alloc::make_jemalloc_backend(&o.backend) != Errc::ok) {
-        throw CLI::ValidationError("--backend", "jemalloc is not available in this build");
-      }
-    } else if (backend == "mmap") {
-      alloc::MmapOptions m;
-      m.huge_pages = huge_pages == "thp" ? alloc::HugePages::transparent
-                     : huge_pages == "hugetlb" ? alloc::HugePages::explicit_
-                                               : alloc::HugePages::none;
-      m.lock = lock;
-      o.backend = alloc::make_mmap_backend(m);
+    const Errc e = alloc::make_backend(backend, backend_options(), &o.backend);
+    if (e == Errc::not_supported) {
+      throw CLI::ValidationError("--backend", backend + " is not available in this build");
     }
+    if (e != Errc::ok) throw CLI::ValidationError("--backend", backend + ": " + to_string(e));
     return o;
   }
 };
 
+// The registry's backend names, for --backend's check and help.
+inline std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+  for (const alloc::BackendEntry& e : alloc::backends()) names.emplace_back(e.name);
+  return names;
+}
+
 inline void add_pool_options(CLI::App& cmd, PoolChoice& p) {
   cmd.add_option("--backend", p.backend, "arena backend: heap, jemalloc or mmap")
-      ->check(CLI::IsMember({"heap", "jemalloc", "mmap"}))->capture_default_str();
+      ->check(CLI::IsMember(backend_names()))->capture_default_str();
   cmd.add_option("--huge-pages", p.huge_pages, "mmap backend: none, thp or hugetlb (falls back to thp; the report says what was granted)")
       ->check(CLI::IsMember({"none", "thp", "hugetlb"}))->capture_default_str();
   cmd.add_flag("--lock", p.lock, "mmap backend: mlock the arena");

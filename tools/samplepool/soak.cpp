@@ -1,4 +1,4 @@
-// `samplepool soak`: the stress scenarios (stress/) in rotation for a given
+// `samplepool soak`: the stress scenarios (stress/scenarios/) in rotation for a given
 // time, with live progress, then the report; exit 1 on any violated
 // invariant or leaked byte, 130 when interrupted (after the report so far).
 #include "soak.hpp"
@@ -10,7 +10,7 @@
 #include "options.hpp"
 #include "output.hpp"
 #include "report_json.hpp"
-#include "stress.hpp"
+#include "scenarios.hpp"
 
 namespace samplepool::tool {
 namespace {
@@ -25,21 +25,21 @@ struct SoakOptions {
 };
 
 int run(const SoakOptions& o) {
-  stress::Options so;
+  scenarios::Options so;
   so.seconds = std::min(o.scenario_seconds, std::max(o.seconds / 5, 0.2));
   so.threads = o.threads;
   so.seed = o.seed;
-  stress::Report r;
+  scenarios::Report r;
   {
     Progress progress(parse_mode(o.progress));
-    r = stress::run_soak(o.seconds, so, [&](const stress::SoakProgress& p) {
-      progress.update(stress::describe_progress(p, o.seconds));
+    r = scenarios::run_soak(o.seconds, so, [&](const scenarios::SoakProgress& p) {
+      progress.update(scenarios::describe_progress(p, o.seconds));
       return interrupted();
     });
   }  // the live line ends before the report
   const bool stopped = interrupted();
   if (o.json) {
-    nlohmann::json j = stress::to_json(r, so);
+    nlohmann::json j = scenarios::to_json(r, so);
     j["command"] = "soak";
     j["interrupted"] = stopped;
     if (stopped) j["ok"] = false;
@@ -51,7 +51,7 @@ int run(const SoakOptions& o) {
     const char* verdict = !r.ok()   ? "FAILED"
                           : stopped ? "interrupted: every invariant held and nothing leaked in the part that ran"
                                     : "ok: every invariant held, nothing leaked";
-    emit(head + stress::describe(r) + verdict + "\n");
+    emit(head + scenarios::describe(r) + verdict + "\n");
   }
   if (stopped) return kInterruptedStatus;
   return r.ok() ? 0 : 1;

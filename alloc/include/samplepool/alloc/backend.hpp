@@ -5,6 +5,22 @@
 // It is called only from a pool's control path (commit, release_memory,
 // destruction), never per sample.
 //
+// A backend is responsible for:
+//  - providing the arena's bytes and giving them back (allocate/deallocate);
+//  - the alignment it is asked for (a power of two; Arena checks it first);
+//  - how the memory is provided: huge pages, locking in RAM, pre-faulting
+//    (BackendOptions; a backend refuses the options it cannot honour).
+// A backend is NOT responsible for, and must not assume anything about:
+//  - the layout of samples inside a region (headers, prefixes, strides:
+//    the engine's properties.hpp);
+//  - free lists, reference counts, commit/decommit, waiting;
+//  - the lifetime of what it handed out beyond deallocate (the engine
+//    returns every region before it lets the backend go);
+//  - thread safety beyond what is stated below.
+//
+// Backends are named and made through one registry (registry.hpp); each
+// backend's factory has the BackendFactory shape below.
+//
 // Mandatory operations are pure virtual (a backend without them does not
 // compile); optional ones have defaults here. Argument checks and the byte
 // accounting every backend shares live in one place, Arena (arena.hpp), not
@@ -15,10 +31,26 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "samplepool/errc.hpp"
 
 namespace samplepool::alloc {
+
+enum class HugePages { none, transparent, explicit_ };
+
+// How a backend provides its memory. Every field but the defaults applies to
+// the mmap backend only; the others refuse non-default values with
+// Errc::invalid_argument rather than ignore them.
+struct BackendOptions {
+  bool populate = true;                    // pre-fault each region
+  HugePages huge_pages = HugePages::none;  // see mmap.hpp
+  bool lock = false;                       // mlock each region
+
+  bool is_default() const noexcept {
+    return populate && huge_pages == HugePages::none && !lock;
+  }
+};
 
 class Backend {
  public:
@@ -43,5 +75,11 @@ class Backend {
   // (page size, locking), for logs.
   virtual const char* describe() const noexcept { return name(); }
 };
+
+// The one shape of every backend factory: Errc::ok and *out set, or an error
+// and *out untouched (Errc::invalid_argument for a null `out` or options the
+// backend does not honour, Errc::not_supported when compiled out,
+// Errc::out_of_memory when the backend cannot be set up).
+using BackendFactory = Errc (*)(const BackendOptions& options, std::shared_ptr<Backend>* out);
 
 }  // namespace samplepool::alloc

@@ -21,9 +21,10 @@
 
 namespace samplepool::alloc {
 
-// Creates a backend with a fresh jemalloc arena. Errc::not_supported when
-// built without jemalloc, Errc::out_of_memory if the arena cannot be made.
-Errc make_jemalloc_backend(std::shared_ptr<Backend>* out);
+// Creates a backend with a fresh jemalloc arena (a BackendFactory; default
+// options only). Errc::not_supported when built without jemalloc,
+// Errc::out_of_memory if the arena cannot be made.
+Errc make_jemalloc_backend(const BackendOptions& options, std::shared_ptr<Backend>* out);
 
 // True when this build includes the jemalloc backend.
 bool jemalloc_available() noexcept;

@@ -24,13 +24,8 @@
 
 namespace samplepool::alloc {
 
-enum class HugePages { none, transparent, explicit_ };
-
-struct MmapOptions {
-  bool populate = true;  // pre-fault with MAP_POPULATE
-  HugePages huge_pages = HugePages::none;
-  bool lock = false;     // mlock the region
-};
+// populate: pre-fault (MAP_POPULATE); huge_pages as above; lock: mlock.
+using MmapOptions = BackendOptions;
 
 class MmapBackend final : public Backend {
  public:
@@ -51,6 +46,7 @@ class MmapBackend final : public Backend {
   std::atomic<std::uint64_t> fallbacks_{0};
 };
 
-std::shared_ptr<MmapBackend> make_mmap_backend(MmapOptions options = {});
+// A BackendFactory: every option applies.
+Errc make_mmap_backend(const BackendOptions& options, std::shared_ptr<Backend>* out);
 
 }  // namespace samplepool::alloc

@@ -1,11 +1,11 @@
-// stress/report_json.hpp: a stress or soak Report as JSON (nlohmann-json).
+// stress/scenarios/report_json.hpp: a stress or soak Report as JSON (nlohmann-json).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "stress.hpp"
+#include "scenarios.hpp"
 
-namespace samplepool::stress {
+namespace samplepool::scenarios {
 
 inline nlohmann::json to_json(const Report& r, const Options& o) {
   return nlohmann::json{
@@ -27,4 +27,4 @@ inline nlohmann::json to_json(const Report& r, const Options& o) {
   };
 }
 
-}  // namespace samplepool::stress
+}  // namespace samplepool::scenarios

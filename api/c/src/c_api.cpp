@@ -5,6 +5,7 @@
 #include <limits>
 #include <new>
 
+#include "samplepool/alloc/registry.hpp"
 #include "samplepool/samplepool.hpp"
 
 using samplepool::Errc;
@@ -23,6 +24,16 @@ namespace {
 static_assert(static_cast<int>(Errc::not_supported) == SP_NOT_SUPPORTED, "sp_error mirrors Errc");
 
 sp_error c(Errc e) { return static_cast<sp_error>(e); }
+
+// The registry's name (alloc/registry.hpp) of a C backend constant, or null.
+const char* backend_name(int b) {
+  switch (b) {
+    case SP_BACKEND_HEAP: return "heap";
+    case SP_BACKEND_JEMALLOC: return "jemalloc";
+    case SP_BACKEND_MMAP: return "mmap";
+    default: return nullptr;
+  }
+}
 SampleSlot* slot(sp_sample* s) { return reinterpret_cast<SampleSlot*>(s); }
 const SampleSlot* slot(const sp_sample* s) { return reinterpret_cast<const SampleSlot*>(s); }
 sp_sample* handle(SampleSlot* s) { return reinterpret_cast<sp_sample*>(s); }
@@ -80,23 +91,14 @@ sp_error sp_pool_create(const sp_pool_options* o, sp_pool** out) {
   if (o != nullptr) {
     opts.free_list = o->fifo ? samplepool::FreeListPolicy::fifo : samplepool::FreeListPolicy::lifo;
     opts.thread_cache = o->no_thread_cache == 0;
-    // The mmap_* fields mean nothing to another backend: refuse, do not ignore.
-    if (o->backend != SP_BACKEND_MMAP && (o->mmap_huge_pages != 0 || o->mmap_lock != 0)) return SP_INVALID_ARGUMENT;
-    switch (o->backend) {
-      case SP_BACKEND_HEAP: break;
-      case SP_BACKEND_JEMALLOC:
-        if (const Errc e = samplepool::alloc::make_jemalloc_backend(&opts.backend); e != Errc::ok) return c(e);
-        break;
-      case SP_BACKEND_MMAP: {
-        if (o->mmap_huge_pages < 0 || o->mmap_huge_pages > 2) return SP_INVALID_ARGUMENT;
-        samplepool::alloc::MmapOptions m;
-        m.huge_pages = static_cast<samplepool::alloc::HugePages>(o->mmap_huge_pages);
-        m.lock = o->mmap_lock != 0;
-        opts.backend = samplepool::alloc::make_mmap_backend(m);
-        break;
-      }
-      default: return SP_INVALID_ARGUMENT;
-    }
+    const char* name = backend_name(o->backend);
+    if (name == nullptr || o->mmap_huge_pages < 0 || o->mmap_huge_pages > 2) return SP_INVALID_ARGUMENT;
+    samplepool::alloc::BackendOptions b;
+    b.huge_pages = static_cast<samplepool::alloc::HugePages>(o->mmap_huge_pages);
+    b.lock = o->mmap_lock != 0;
+    // The registry refuses the mmap_* fields for another backend: refused,
+    // not ignored.
+    if (const Errc e = samplepool::alloc::make_backend(name, b, &opts.backend); e != Errc::ok) return c(e);
   }
   *out = new (std::nothrow) sp_pool(std::move(opts));
   return *out != nullptr ? SP_OK : SP_OUT_OF_MEMORY;

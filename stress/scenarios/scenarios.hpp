@@ -1,5 +1,7 @@
-// stress/stress.hpp: randomized multi-thread scenarios that check the
-// pool's promises while they run, and the soak driver that cycles them.
+// stress/scenarios/scenarios.hpp: the scenarios library (target
+// samplepool_scenarios): randomized multi-thread scenarios that check the
+// pool's promises while they run, and the soak driver that cycles them. The
+// stress program (stress/) and `samplepool soak` (tools/) both run them.
 //
 // Each scenario runs for a given time with a given number of threads and a
 // seed (every thread's random schedule derives from it), checks invariants
@@ -21,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace samplepool::stress {
+namespace samplepool::scenarios {
 
 // A running scenario's view to the outside: how far it got, and a request
 // to end early. Display and control only, so relaxed: the counter is added
@@ -91,4 +93,4 @@ std::string describe_progress(const SoakProgress& p, double total_seconds);
 Report run_soak(double total_seconds, const Options& options,
                 const std::function<bool(const SoakProgress&)>& progress);
 
-}  // namespace samplepool::stress
+}  // namespace samplepool::scenarios
