@@ -25,7 +25,9 @@ cmake --install "$build" --prefix "$scratch/prefix" >/dev/null
 use_package() {
   local prefix=$1 work=$2 tool=$1/bin/samplepool
   mkdir -p "$work"
-  if ! ldd "$tool" | grep -q "libsamplepool\.so.* => $prefix/"; then
+  # grep reads all of ldd's output (no -q): an early exit could kill ldd
+  # with SIGPIPE, which pipefail reports as a failure.
+  if ! ldd "$tool" | grep "libsamplepool\.so.* => $prefix/" >/dev/null; then
     echo "install: $tool does not find libsamplepool.so in $prefix:" >&2
     ldd "$tool" >&2
     return 1
