@@ -4,6 +4,7 @@
 #include "samplepool/detail/cpu_relax.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <new>
 
 #include "samplepool/detail/asymmetric_fence.hpp"
@@ -19,6 +20,26 @@ using detail::SampleSlot;
 
 Pool::Pool(PoolOptions options)
     : free_(options.free_list), arena_(std::move(options.backend)) {
+  // The hot words' placement (config.hpp's promise, checked as rigtorp's
+  // queues check theirs). Pool is not standard-layout (a mutex, a
+  // unique_ptr), where offsetof is conditionally supported; GCC and clang
+  // support it and warn, hence the pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  constexpr auto line = [](std::size_t offset) { return offset / kCacheLine; };
+  static_assert(offsetof(Pool, hot_) % kCacheLine == 0, "every acquire writes hot_: a line of its own");
+  static_assert(line(offsetof(Pool, hot_) + sizeof(Hot) - 1) < line(offsetof(Pool, free_)),
+                "the free-list head does not share the lifetime word's line");
+  static_assert(line(offsetof(Pool, free_) + sizeof(detail::FreeList) - 1) <
+                    line(offsetof(Pool, read_mostly_)),
+                "the read-mostly line is not written by pushes and pops");
+  static_assert(line(offsetof(Pool, read_mostly_) + sizeof(ReadMostly) - 1) <
+                    line(offsetof(Pool, wake_)),
+                "sleepers' writes to the wake channel stay off the read-mostly line");
+  static_assert(line(offsetof(Pool, wake_) + sizeof(detail::WakeChannel) - 1) <
+                    line(offsetof(Pool, waits_)),
+                "slow-path statistics stay off the wake channel's line");
+#pragma GCC diagnostic pop
   if (options.thread_cache && options.free_list == FreeListPolicy::lifo &&
       detail::asymmetric_fence_available()) {
     caches_ = std::make_unique<detail::ThreadCache[]>(detail::kCacheEntries);
@@ -379,15 +400,10 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
     detail::ThreadCache& c = *cp;
     const std::uint32_t n = c.count.load(std::memory_order_relaxed);
     if (n >= k) {
-      for (std::uint32_t i = 0; i < k; ++i) {
-        SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
-        s->refs.store(1, std::memory_order_relaxed);
-        c.count_acquire();
-        got[i] = s->index;
-      }
-      c.count.store(n - k, std::memory_order_relaxed);
+      SampleSlot* cached[kMaxBulk];
+      take_cached(c, n, k, cached);
       end_section(c);
-      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(slot_at(got[i]));
+      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cached[i]);
       return Errc::ok;
     }
     end_section(c);

@@ -179,6 +179,8 @@ class Pool {
   // thread_cache.hpp).
   detail::ThreadCache* my_cache() const noexcept;
   detail::SampleSlot* cache_take() noexcept;
+  void take_cached(detail::ThreadCache& c, std::uint32_t n, std::uint32_t k,
+                   detail::SampleSlot** out) noexcept;
   bool cache_put(detail::SampleSlot* s) noexcept;
   bool begin_section(detail::ThreadCache& c) noexcept;
   void end_section(detail::ThreadCache& c) noexcept;

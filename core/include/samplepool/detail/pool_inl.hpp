@@ -72,21 +72,32 @@ inline void Pool::end_section(detail::ThreadCache& c) noexcept {
   c.leave();
 }
 
+// Inside this thread's section of c, with n == count >= k: hands out the k
+// most recently cached samples and stores the new count. relaxed refs: the
+// slots are ours, only we can see them.
+inline void Pool::take_cached(detail::ThreadCache& c, std::uint32_t n, std::uint32_t k,
+                              detail::SampleSlot** out) noexcept {
+  for (std::uint32_t i = 0; i < k; ++i) {
+    detail::SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
+    s->refs.store(1, std::memory_order_relaxed);
+    c.count_acquire();
+    out[i] = s;
+  }
+  c.count.store(n - k, std::memory_order_relaxed);
+}
+
 // A sample from this thread's cache, or null (no cache, the cache is closed
 // or the pool is decommitted, or the shared list is empty too).
 inline detail::SampleSlot* Pool::cache_take() noexcept {
   detail::ThreadCache* cp = my_cache();
-  if (cp == nullptr || !begin_section(*cp)) return nullptr;  // open implies committed
+  // Open: the pool was committed when the section began. A decommit meanwhile
+  // skips this busy owner; refill() checks the state itself.
+  if (cp == nullptr || !begin_section(*cp)) return nullptr;
   detail::ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0) [[unlikely]] n = refill(c);
   detail::SampleSlot* s = nullptr;
-  if (n != 0) [[likely]] {
-    s = c.items[n - 1].load(std::memory_order_relaxed);
-    c.count.store(n - 1, std::memory_order_relaxed);
-    s->refs.store(1, std::memory_order_relaxed);  // ours: only we can see this slot
-    c.count_acquire();
-  }
+  if (n != 0) [[likely]] take_cached(c, n, 1, &s);
   end_section(c);
   return s;
 }
