@@ -10,19 +10,40 @@ namespace samplepool::scenarios {
 using namespace std::chrono_literals;
 using harness::Clock;
 
+namespace {
+
+// Every scenario, once: its name and its entry point (harness.hpp).
+struct Entry {
+  const char* name;
+  Report (*run)(const Options&);
+};
+constexpr Entry kScenarios[] = {
+    {"mixed", harness::mixed},       {"storm", harness::storm},      {"teardown", harness::teardown},
+    {"callback", harness::callback}, {"dshow", harness::dshow_api},
+};
+
+}  // namespace
+
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names{"mixed", "storm", "teardown", "callback", "dshow"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const Entry& e : kScenarios) v.emplace_back(e.name);
+    return v;
+  }();
   return names;
 }
 
 Report run_scenario(const std::string& name, const Options& o) {
   Report r;
-  if (name == "mixed") r = harness::mixed(o);
-  else if (name == "storm") r = harness::storm(o);
-  else if (name == "teardown") r = harness::teardown(o);
-  else if (name == "callback") r = harness::callback(o);
-  else if (name == "dshow") r = harness::dshow_api(o);
-  else r.violations.push_back("unknown scenario '" + name + "'");
+  const Entry* found = nullptr;
+  for (const Entry& e : kScenarios) {
+    if (name == e.name) found = &e;
+  }
+  if (found != nullptr) {
+    r = found->run(o);
+  } else {
+    r.violations.push_back("unknown scenario '" + name + "'");
+  }
   r.scenario = name;
   return r;
 }
