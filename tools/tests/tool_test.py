@@ -267,7 +267,8 @@ def group_runs():
     d, err, _ = capture_json(["--duration", "0.2", "--frame-bytes", "65536", "--backend", "mmap", "--huge-pages", "thp",
                               "--lock"])
     with open(TOOL, "rb") as binary:
-        asan_mlock = b"__asan_init" in binary.read()  # AddressSanitizer makes mlock a no-op
+        image = binary.read()  # the sanitizers' runtimes make mlock a no-op
+        asan_mlock = b"__asan_init" in image or b"__tsan_init" in image
     m = d.get("memory", {})
     check("memory.mmap", m.get("backend") == "mmap" and m.get("huge_pages") in ("thp", "none")
           and m.get("huge_pages_requested") == "thp" and m.get("lock_requested") is True, m)
@@ -276,7 +277,8 @@ def group_runs():
 
     # Failures with --json: {"ok": false, "error": ...} on stdout too.
     env = dict(os.environ)  # a sanitizer's allocator must fail the allocation, not abort
-    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":allocator_may_return_null=1").lstrip(":")
+    for var in ("ASAN_OPTIONS", "TSAN_OPTIONS"):
+        env[var] = (env.get(var, "") + ":allocator_may_return_null=1").lstrip(":")
     d, err, _ = capture_json(["--frame-bytes", "4294967296", "--buffers", "65536"], expect_status=1, env=env)
     check("json.fail", d.get("ok") is False and "out_of_memory" in d.get("error", ""), d)
     check("json.fail", "out_of_memory" in err, err)
