@@ -161,8 +161,8 @@ void Pool::reopen_caches_locked() noexcept {
   // Open only with no closer left, while committed, without a release
   // callback and while the heavy fence works. commit() and decommit() call
   // this after changing the state, under sweep_, so the last call decides.
-  const bool open = closers_ == 0 && read_mostly_.callback == nullptr && read_mostly_.cache_limit != 0 &&
-                    read_mostly_.state.load().committed() &&
+  const bool open = read_mostly_.state.load().committed() && closers_ == 0 &&
+                    read_mostly_.callback == nullptr && read_mostly_.cache_limit != 0 &&
                     !cache_fallback_.load(std::memory_order_relaxed);
   if (!open) return;  // closed caches stay closed (and fenced)
   for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {  // entry 0 stays closed

@@ -25,7 +25,8 @@
 // except that ~Pool must not race with calls on the same object (it may race
 // with the release of samples, which it waits for). Control calls (set_*,
 // commit, decommit, release_memory, stats) are serialized by a mutex and
-// never run on the hot path; acquire and release take no lock.
+// never run on the hot path; acquire and release take no lock. Not
+// async-signal-safe: do not release or acquire from a signal handler.
 //
 // Hot path (acquire, release): no lock, no syscall unless a thread sleeps or
 // must be woken, no allocation. With the LIFO free list each thread keeps a

@@ -16,7 +16,8 @@ struct PoolAccess {
     return p;
   }
   static SampleSlot* peek(const Sample& s) noexcept { return s.slot_; }
-  // The owner gives the pool up without waiting: it is decommitted, and the
+  // The owner gives the pool up without waiting for its samples (only for a
+  // thread caught inside its cache, a few instructions): it is decommitted, and the
   // last release (or this call, if nothing is in use) runs finalizer(context),
   // which must destroy the pool. The owner must not touch the pool afterwards.
   static void orphan(Pool& pool, void (*finalizer)(void*), void* context) noexcept;
@@ -46,12 +47,14 @@ inline void Pool::note_high_water(std::uint32_t held) noexcept {
 
 // --- thread caches (see thread_cache.hpp for the protocol) ----------------------
 
-// This thread's cache, or null when the pool has none. A thread without a
-// cache slot gets entry 0, which is closed for good.
+// This thread's cache, or null when the pool has none or the thread holds
+// no cache slot (then it takes the shared path without touching entry 0,
+// which the threads without a slot would otherwise all write).
 inline detail::ThreadCache* Pool::my_cache() const noexcept {
   auto* base = reinterpret_cast<std::byte*>(read_mostly_.caches);
-  if (base == nullptr) return nullptr;
-  return reinterpret_cast<detail::ThreadCache*>(base + detail::cache_offset());
+  const std::uint32_t offset = detail::cache_offset();
+  if (base == nullptr || offset == 0) return nullptr;
+  return reinterpret_cast<detail::ThreadCache*>(base + offset);
 }
 
 // Opens this thread's section of cache c; when c is closed, drains what a

@@ -10,9 +10,29 @@
 // try_acquire about to fail, decommit, teardown) closes every cache and
 // empties the idle ones; an owner that was inside its cache when it closed
 // empties its own cache when it leaves. Nobody ever waits for an owner's
-// progress except teardown (which waits for every use of the pool anyway),
-// so an owner preempted by a SCHED_FIFO closer, stopped by a debugger or
-// frozen in a fork()ed child stalls no Decommit, no acquire, no stats().
+// progress except teardown and orphaning (which wait for every use of the
+// pool anyway), so an owner preempted by a SCHED_FIFO closer, stopped by a
+// debugger or frozen in a fork()ed child stalls no Decommit, no acquire, no
+// stats().
+//
+// Linearization: an acquire from a cache takes effect when its section
+// opens (enter() saw the cache open, so the pool was committed then); a
+// Decommit that comes while the owner is inside skips it, and the acquire
+// may still return a sample (a refill checks the state, and takes nothing
+// once decommitted).
+//
+// Not async-signal-safe: a Sample released from a signal handler that
+// interrupted its thread inside a section would nest two sections on one
+// cache.
+//
+// When the heavy fence fails (asymmetric_fence.hpp), no closer may drain
+// another thread's cache again: each owner returns its own samples at its
+// next call into the pool or when it exits. Until then a blocked acquire
+// does not see them, and teardown or orphaning waits for them. An owner
+// that read reclaim just as the failure happened is not seen by the sweep
+// either; the window is a few instructions, but it is not closed by any
+// fence. Failures of membarrier after start-up are rare (a seccomp filter
+// installed later): the pool reports them in Stats::cache_fallback.
 //
 // Fields (one cache per thread slot, thread_index.hpp):
 //   busy      1 while the owner is inside (enter()..leave(), or

@@ -4,10 +4,9 @@
 // Purpose: each pool keeps one cache per thread in an array of
 // kCacheEntries (kMaxCacheThreads + 1) ThreadCaches; a thread finds its entry
 // at a slot it claims on a pool's cold path and gives back when it exits.
-// Entry 0 of every array is closed for good (its reclaim flag stays set), so
-// a thread without a slot (not yet claimed, or all taken) simply fails to
-// enter entry 0 and takes the shared path: the hot path has no branch for
-// it. A thread that found every slot taken tries again on its next cold
+// Offset 0 means "no slot" (not yet claimed, all taken, or exiting): such
+// a thread takes the shared path (Pool::my_cache returns null; entry 0 of
+// every array also stays closed for good, as a second guard). A thread that found every slot taken tries again on its next cold
 // path, so it gets a cache once one is free. Two live threads never hold
 // the same slot, so a cache has at most one owner at a time. The TLS word
 // holds the slot's byte offset into the array, so finding the entry is one
