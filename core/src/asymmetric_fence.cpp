@@ -39,6 +39,4 @@ bool asymmetric_heavy_fence() noexcept {
 
 std::uint64_t asymmetric_heavy_fences() noexcept { return g_heavy.load(std::memory_order_relaxed); }
 
-bool asymmetric_fence_failed() noexcept { return g_failed.load(std::memory_order_relaxed); }
-
 }  // namespace samplepool::detail

@@ -193,10 +193,9 @@ bool Pool::drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept
   Pool& pool = *static_cast<Pool*>(self->context);
   auto* base = reinterpret_cast<std::byte*>(pool.caches_.get());
   ThreadCache& c = *reinterpret_cast<ThreadCache*>(base + offset);
-  // The exiting owner, busy whether or not the cache is open: it drains
-  // under `draining`, as a closed owner does.
-  c.busy.store(1, std::memory_order_relaxed);
-  detail::asymmetric_light_fence();
+  // The exiting owner, busy whether or not the cache is open (enter()'s
+  // answer does not matter): it drains under `draining`, as a closed owner does.
+  (void)c.enter();
   return pool.owner_drain_deferred(c) == Lifetime::LastUse::finalize;
 }
 

@@ -42,9 +42,7 @@ bool asymmetric_fence_available() noexcept;
 // false if the system call failed: no guarantee for this call.
 [[nodiscard]] bool asymmetric_heavy_fence() noexcept;
 
-// Process-wide counts, for statistics and tests: heavy fences issued (system
-// calls), and whether one has failed.
+// Process-wide number of heavy fences (system calls) so far, for tests.
 std::uint64_t asymmetric_heavy_fences() noexcept;
-bool asymmetric_fence_failed() noexcept;
 
 }  // namespace samplepool::detail

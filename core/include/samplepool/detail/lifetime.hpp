@@ -86,15 +86,11 @@ class Lifetime {
     word_.fetch_add(kAcquirer - n * kHeld, std::memory_order_relaxed);
   }
 
-  // Batches (thread-cache refills and flushes, bulk calls): samples leave or
-  // rejoin the shared free list in groups. Held counts samples off the
-  // shared list, whether callers or thread caches hold them. relaxed, for
-  // the reason given at held_from_in_flight(); callers keep the order
-  // "decrement before push, increment after pop".
-  // add_held returns the held count after.
-  std::uint32_t add_held(std::uint32_t n) noexcept {
-    return held(word_.fetch_add(n * kHeld, std::memory_order_relaxed)) + n;
-  }
+  // Batches (thread-cache flushes and sweeps): samples rejoin the shared
+  // free list in groups. Held counts samples off the shared list, whether
+  // callers or thread caches hold them (a refill takes them through an
+  // in-flight reservation, held_from_in_flight(n)). relaxed, for the reason
+  // given at held_from_in_flight(); callers decrement before the push.
   void sub_held(std::uint32_t n) noexcept { word_.fetch_sub(n * kHeld, std::memory_order_relaxed); }
 
   // A call in flight ends (an acquire that failed, a release that is done).
