@@ -84,7 +84,6 @@ class BasicFifoFreeList {
   }
 
   void push(std::uint32_t index) noexcept {
-    tsan_edge();
     if (!queue_->enqueue(index)) overflow_.push(index);  // allocation failed: keep the index
     available_.fetch_add(1, std::memory_order_seq_cst);   // pairs with reserve()
   }
@@ -97,7 +96,6 @@ class BasicFifoFreeList {
 
   void push_bulk(const std::uint32_t* in, std::uint32_t n) noexcept {
     if (n == 0) return;
-    tsan_edge();
     if (!queue_->enqueue_bulk(in, n)) overflow_.push_bulk(in, n);
     available_.fetch_add(n, std::memory_order_seq_cst);  // pairs with reserve()
   }
@@ -121,16 +119,6 @@ class BasicFifoFreeList {
     }
   }
 
-  // moodycamel hands a drained block to the next producer with fences,
-  // which ThreadSanitizer does not model: under TSan only, a read-modify-
-  // write of a private word after every dequeue and before every enqueue
-  // shows it the order those fences give.
-  void tsan_edge() noexcept {
-#if defined(__SANITIZE_THREAD__)
-    tsan_word_.fetch_add(0, std::memory_order_acq_rel);
-#endif
-  }
-
   // Dequeues exactly n reserved indices (see the header comment).
   void take(std::uint32_t* out, std::uint32_t n) noexcept {
     if (n == 0) return;
@@ -144,7 +132,6 @@ class BasicFifoFreeList {
       while (got < n && overflow_.try_pop(out[got])) ++got;
       if (got < n) back_off(attempt);
     }
-    tsan_edge();
   }
 
   static void back_off(std::uint32_t attempt) noexcept {
@@ -161,9 +148,6 @@ class BasicFifoFreeList {
   std::unique_ptr<Queue> queue_;
   LifoFreeList overflow_;
   alignas(kCacheLine) std::atomic<std::uint32_t> available_{0};
-#if defined(__SANITIZE_THREAD__)
-  std::atomic<std::uint32_t> tsan_word_{0};
-#endif
 };
 
 using FifoFreeList = BasicFifoFreeList<moodycamel::ConcurrentQueue<std::uint32_t, FifoQueueTraits>>;
