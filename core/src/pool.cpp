@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <new>
 
-#include "samplepool/detail/asymmetric_fence.hpp"
 #include "samplepool/detail/test_hooks.hpp"
 #include "samplepool/detail/thread_index.hpp"
 
@@ -19,37 +18,10 @@ using detail::kNoDeadline;
 using detail::SampleSlot;
 
 Pool::Pool(PoolOptions options)
-    : free_(options.free_list), arena_(std::move(options.backend)) {
-  // The hot words' placement (config.hpp's promise, checked as rigtorp's
-  // queues check theirs). Pool is not standard-layout (a mutex, a
-  // unique_ptr), where offsetof is conditionally supported; GCC and clang
-  // support it and warn, hence the pragma.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winvalid-offsetof"
-  constexpr auto line = [](std::size_t offset) { return offset / kCacheLine; };
-  static_assert(offsetof(Pool, hot_) % kCacheLine == 0, "every acquire writes hot_: a line of its own");
-  static_assert(line(offsetof(Pool, hot_) + sizeof(Hot) - 1) < line(offsetof(Pool, free_)),
-                "the free-list head does not share the lifetime word's line");
-  static_assert(line(offsetof(Pool, free_) + sizeof(detail::FreeList) - 1) <
-                    line(offsetof(Pool, read_mostly_)),
-                "the read-mostly line is not written by pushes and pops");
-  static_assert(line(offsetof(Pool, read_mostly_) + sizeof(ReadMostly) - 1) <
-                    line(offsetof(Pool, wake_)),
-                "sleepers' writes to the wake channel stay off the read-mostly line");
-  static_assert(line(offsetof(Pool, wake_) + sizeof(detail::WakeChannel) - 1) <
-                    line(offsetof(Pool, waits_)),
-                "slow-path statistics stay off the wake channel's line");
-#pragma GCC diagnostic pop
-  if (options.thread_cache && options.free_list == FreeListPolicy::lifo &&
-      detail::asymmetric_fence_available()) {
-    caches_ = std::make_unique<detail::ThreadCache[]>(detail::kCacheEntries);
-    read_mostly_.caches = caches_.get();
-    cache_user_.drain_exiting = &Pool::drain_exiting;
-    cache_user_.finalize = &Pool::finalize_user;
-    cache_user_.context = this;
-    detail::register_cache_user(&cache_user_);
-  }
-}
+    : cb_(options.free_list),
+      caches_(cb_, options.thread_cache && options.free_list == FreeListPolicy::lifo,
+              &Pool::finalize_cb, this),
+      arena_(std::move(options.backend)) {}
 
 Pool::~Pool() {
   (void)decommit();  // never fails: idempotent
@@ -57,8 +29,8 @@ Pool::~Pool() {
   // itself first), then wait for every held sample and every acquire still
   // inside (woken by the decommit) to hand the pool over; see lifetime.hpp
   // for why this is race-free.
-  if (caches_ != nullptr) teardown_caches();
-  if (!hot_.life.begin_drain()) hot_.life.wait_drained();
+  caches_.teardown();
+  if (!cb_.hot.life.begin_drain()) cb_.hot.life.wait_drained();
   std::lock_guard lock(control_);
   free_memory_locked();
 }
@@ -68,7 +40,7 @@ Pool::~Pool() {
 
 Errc Pool::set_properties(const Properties& request, Properties* actual) noexcept {
   std::lock_guard lock(control_);
-  if (read_mostly_.state.load().committed()) return Errc::already_committed;
+  if (cb_.read_mostly.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   Layout layout;
   if (const Errc e = compute_layout(request, &layout); e != Errc::ok) return e;
@@ -84,10 +56,10 @@ bool Pool::idle_locked() noexcept {
   // Decommitted (the callers checked): a sample may still sit in a cache
   // whose owner was inside when decommit swept, and left without seeing it.
   // One more sweep (no system call: the caches are closed and fenced) takes it.
-  if ((hot_.life.load() & detail::Lifetime::kCountMask) == 0) return true;
-  if (caches_ == nullptr) return false;
-  (void)resweep_caches();
-  return (hot_.life.load() & detail::Lifetime::kCountMask) == 0;
+  if ((cb_.hot.life.load() & detail::Lifetime::kCountMask) == 0) return true;
+  if (!caches_.exists()) return false;
+  (void)caches_.resweep();
+  return (cb_.hot.life.load() & detail::Lifetime::kCountMask) == 0;
 }
 
 Properties Pool::properties() const noexcept {
@@ -97,7 +69,7 @@ Properties Pool::properties() const noexcept {
 
 Errc Pool::commit() noexcept {
   std::lock_guard lock(control_);
-  if (read_mostly_.state.load().committed()) return Errc::ok;  // idempotent, as Windows
+  if (cb_.read_mostly.state.load().committed()) return Errc::ok;  // idempotent, as Windows
   if (props_.count == 0 || props_.size == 0) return Errc::size_not_set;
   if (mem_.slots == nullptr) {
     Layout layout;
@@ -105,38 +77,32 @@ Errc Pool::commit() noexcept {
     if (e != Errc::ok) return e;
     if (const Errc a = allocate_memory_locked(layout); a != Errc::ok) return a;
   }
-  commits_.fetch_add(1, std::memory_order_relaxed);
-  read_mostly_.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
-  if (caches_ != nullptr) {
-    std::lock_guard caches(sweep_);
-    reopen_caches_locked();
-  }
+  cb_.counters.commits.fetch_add(1, std::memory_order_relaxed);
+  cb_.read_mostly.state.commit();  // seq_cst store: publishes the arena (epoch_state.hpp)
+  caches_.reopen();
   return Errc::ok;
 }
 
 Errc Pool::decommit() noexcept {
   std::lock_guard lock(control_);
-  if (!read_mostly_.state.load().committed()) return Errc::ok;  // idempotent
-  decommits_.fetch_add(1, std::memory_order_relaxed);
-  // Close the caches before publishing the new state, and hold sweep_ until
-  // it is published (so no leaving closer reopens them in between): an
+  if (!cb_.read_mostly.state.load().committed()) return Errc::ok;  // idempotent
+  cb_.counters.decommits.fetch_add(1, std::memory_order_relaxed);
+  // Close the caches before publishing the new state, and keep them closed
+  // until it is published (no leaving closer reopens them in between): an
   // acquire that starts after the state reads "decommitted" cannot take a
   // sample from a cache. Idle caches are emptied now; an owner inside
   // empties its own when it leaves; nobody waits for it.
-  std::unique_lock caches(sweep_, std::defer_lock);
-  if (caches_ != nullptr) {
-    caches.lock();
-    sweep_locked();
-  }
-  detail::run_test_hook(detail::HookPoint::decommit_midway);
-  read_mostly_.state.decommit();  // store, then the channel's sleeper load: the store-load pair
-  wake_.notify_all();    // every waiter returns at once
+  caches_.close_around([this] {
+    detail::run_test_hook(detail::HookPoint::decommit_midway);
+    cb_.read_mostly.state.decommit();  // store, then the channel's sleeper load: the store-load pair
+  });
+  cb_.wake.notify_all();  // every waiter returns at once
   return Errc::ok;
 }
 
 Errc Pool::release_memory() noexcept {
   std::lock_guard lock(control_);
-  if (read_mostly_.state.load().committed()) return Errc::already_committed;
+  if (cb_.read_mostly.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   free_memory_locked();
   return Errc::ok;
@@ -144,11 +110,11 @@ Errc Pool::release_memory() noexcept {
 
 Errc Pool::set_release_callback(ReleaseCallback callback, void* context) noexcept {
   std::lock_guard lock(control_);
-  if (read_mostly_.state.load().committed()) return Errc::already_committed;
+  if (cb_.read_mostly.state.load().committed()) return Errc::already_committed;
   if (!idle_locked()) return Errc::buffers_outstanding;
   // Plain stores: no release can run until a later commit() publishes them.
-  read_mostly_.callback = callback;
-  read_mostly_.callback_context = callback ? context : nullptr;
+  cb_.read_mostly.callback = callback;
+  cb_.read_mostly.callback_context = callback ? context : nullptr;
   return Errc::ok;
 }
 
@@ -177,19 +143,20 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
     s->actual = layout.actual.size;  // a fresh sample's actual length is its size
   }
   try {
-    free_.reset(n);  // allocates the links (LIFO) or the queue (FIFO)
+    cb_.free.reset(n);  // allocates the links (LIFO) or the queue (FIFO)
   } catch (...) {
     arena_.deallocate(payload_raw, layout.payload_bytes, layout.payload_alignment);
     arena_.deallocate(slots_raw, sizeof(SampleSlot) * n, alignof(SampleSlot));
     return Errc::out_of_memory;
   }
   mem_ = Memory{slots, payload, layout};
-  read_mostly_.slots = slots;
-  stat_count_.store(n, std::memory_order_relaxed);
-  stat_memory_.store(true, std::memory_order_relaxed);
+  cb_.read_mostly.slots = slots;
+  cb_.counters.count.store(n, std::memory_order_relaxed);
+  cb_.counters.memory.store(true, std::memory_order_relaxed);
   // No cache can be open here (decommitted), so no owner reads these now.
-  read_mostly_.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
-  read_mostly_.cache_batch = std::max(1u, read_mostly_.cache_limit * kThreadCacheBatch / kThreadCacheSize);
+  cb_.read_mostly.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
+  cb_.read_mostly.cache_batch =
+      std::max(1u, cb_.read_mostly.cache_limit * kThreadCacheBatch / kThreadCacheSize);
   return Errc::ok;
 }
 
@@ -202,9 +169,9 @@ void Pool::free_memory_locked() noexcept {
   arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
   arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.actual.count, alignof(SampleSlot));
   mem_ = Memory{};
-  read_mostly_.slots = nullptr;
-  stat_count_.store(0, std::memory_order_relaxed);
-  stat_memory_.store(false, std::memory_order_relaxed);
+  cb_.read_mostly.slots = nullptr;
+  cb_.counters.count.store(0, std::memory_order_relaxed);
+  cb_.counters.memory.store(false, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------
@@ -212,21 +179,22 @@ void Pool::free_memory_locked() noexcept {
 
 Errc Pool::refuse(Errc why) noexcept {
   // Count first: after leave() the pool may be gone (orphaned and finalized).
-  (why == Errc::timeout ? timeouts_ : not_committed_).fetch_add(1, std::memory_order_relaxed);
-  if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
+  (why == Errc::timeout ? cb_.counters.timeouts : cb_.counters.not_committed)
+      .fetch_add(1, std::memory_order_relaxed);
+  if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
   return why;
 }
 
 // The shared path: no cache, or the cache is empty and so is its refill.
 Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexcept {
-  if (caches_ != nullptr) detail::claim_cache_slot();  // next time, the cache
-  hot_.life.enter();  // reserve first: see lifetime.hpp
-  const EpochState::Word entry = read_mostly_.state.load();
+  if (caches_.exists()) detail::claim_cache_slot();  // next time, the cache
+  cb_.hot.life.enter();  // reserve first: see lifetime.hpp
+  const EpochState::Word entry = cb_.read_mostly.state.load();
   if (!entry.committed()) [[unlikely]] {
     return refuse(Errc::not_committed);
   }
   std::uint32_t index;
-  if (free_.try_pop(index)) [[likely]] {
+  if (cb_.free.try_pop(index)) [[likely]] {
     return hand_out(index, entry, out);
   }
   return acquire_slow(out, entry, deadline, may_block);
@@ -237,30 +205,30 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   // between this call's entry and its pop, the sample may have been freed in
   // a later epoch, and an acquire that was in progress across a Decommit
   // must fail (give_back returns the sample and says not_committed).
-  if (read_mostly_.state.load() != entry) [[unlikely]] return give_back(index);
-  SampleSlot* s = slot_at(index);
+  if (cb_.read_mostly.state.load() != entry) [[unlikely]] return give_back(index);
+  SampleSlot* s = cb_.slot_at(index);
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
   s->refs.store(1, std::memory_order_relaxed);
-  note_high_water(hot_.life.held_from_in_flight());
-  hot_.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
+  cb_.note_high_water(cb_.hot.life.held_from_in_flight());
+  cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = detail::PoolAccess::adopt(s);
   return Errc::ok;
 }
 
 void Pool::recycle_shared(SampleSlot* s) noexcept {
-  if (caches_ != nullptr) detail::claim_cache_slot();  // next time, the cache
-  hot_.life.in_flight_from_held();  // before the push: keeps the held count exact
-  free_.push(s->index);  // release: publishes this holder's writes to the next acquirer
-  wake_.notify_one();    // after the push: see wake_channel.hpp
-  if (ReleaseCallback cb = read_mostly_.callback) cb(read_mostly_.callback_context);
-  if (hot_.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
+  if (caches_.exists()) detail::claim_cache_slot();  // next time, the cache
+  cb_.hot.life.in_flight_from_held();  // before the push: keeps the held count exact
+  cb_.free.push(s->index);  // release: publishes this holder's writes to the next acquirer
+  cb_.wake.notify_one();    // after the push: see wake_channel.hpp
+  if (ReleaseCallback cb = cb_.read_mostly.callback) cb(cb_.read_mostly.callback_context);
+  if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
   // Nothing after this line may touch *this: its owner may have freed it.
 }
 
 Errc Pool::give_back(std::uint32_t index) noexcept {
-  free_.push(index);
-  wake_.notify_one();  // a waiter of the new epoch may be asleep
+  cb_.free.push(index);
+  cb_.wake.notify_one();  // a waiter of the new epoch may be asleep
   return refuse(Errc::not_committed);
 }
 
@@ -270,7 +238,7 @@ Errc Pool::acquire_slow(Sample& out, EpochState::Word entry, Deadline deadline,
   std::uint32_t index = 0;
   const Errc e = find_index(entry, deadline, may_block, closed, index);
   // Reopen before handing out or refusing: either may end the pool's life.
-  if (closed) release_caches();
+  if (closed) caches_.release();
   return e == Errc::ok ? hand_out(index, entry, out) : refuse(e);
 }
 
@@ -283,59 +251,59 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     // Empty shared list: look in the other threads' caches before failing,
     // but only when one may hold a sample (a poll on an idle pool makes no
     // system call).
-    if (caches_ != nullptr) {
-      if (maybe_cached()) {
-        close_caches();
+    if (caches_.exists()) {
+      if (cb_.maybe_cached()) {
+        (void)caches_.close();
         closed = true;
       }
       // Either way pop again: a sweep that cleared the hint after our first
       // pop pushed what it found before it cleared it.
-      if (free_.try_pop(index)) return Errc::ok;
+      if (cb_.free.try_pop(index)) return Errc::ok;
     }
     return Errc::timeout;
   }
   // Bounded spin: catches a release already in flight (config.hpp).
   for (int i = 0; i < kAcquireSpins; ++i) {
     detail::cpu_relax();
-    if (read_mostly_.state.load() != entry) return Errc::not_committed;
-    if (free_.try_pop(index)) return Errc::ok;
+    if (cb_.read_mostly.state.load() != entry) return Errc::not_committed;
+    if (cb_.free.try_pop(index)) return Errc::ok;
   }
-  waits_.fetch_add(1, std::memory_order_relaxed);  // statistics: it found the pool empty
+  cb_.counters.waits.fetch_add(1, std::memory_order_relaxed);  // statistics: it found the pool empty
   std::uint32_t skipped = 0;  // caches the last sweep found an owner inside
   for (;;) {
-    const auto ticket = wake_.prepare();
+    const auto ticket = cb_.wake.prepare();
     // Re-check after registering: a release or decommit that came before our
     // registration is seen here; one that comes after it sees us. The first
     // time round, also close the caches (registered first, so the wake that
     // a releaser's shared push makes cannot be lost), and sweep again while
     // an earlier sweep had to skip a cache whose owner was inside.
-    if (read_mostly_.state.load() != entry) {
-      wake_.cancel();
+    if (cb_.read_mostly.state.load() != entry) {
+      cb_.wake.cancel();
       return Errc::not_committed;
     }
-    bool got = free_.try_pop(index);
-    if (!got && caches_ != nullptr && (!closed || skipped != 0)) {
-      skipped = closed ? resweep_caches() : close_caches();
+    bool got = cb_.free.try_pop(index);
+    if (!got && caches_.exists() && (!closed || skipped != 0)) {
+      skipped = closed ? caches_.resweep() : caches_.close();
       closed = true;
-      got = free_.try_pop(index);
+      got = cb_.free.try_pop(index);
     }
     if (got) {
-      wake_.cancel();
+      cb_.wake.cancel();
       return Errc::ok;
     }
     if (deadline != kNoDeadline && Clock::now() >= deadline) {
-      wake_.cancel();
+      cb_.wake.cancel();
       return Errc::timeout;
     }
     // A skipped owner usually drains on leaving and wakes us; if it looked
     // at reclaim just before we set it, only a later sweep finds its sample.
     Deadline until = deadline;
     if (skipped != 0) until = std::min(deadline, Clock::now() + kResweepInterval);
-    wake_.sleep(ticket, until);
+    cb_.wake.sleep(ticket, until);
     // The state word is the truth, not the wake: re-check both, the epoch
     // first (a waiter from before a Decommit never takes a sample).
-    if (read_mostly_.state.load() != entry) return Errc::not_committed;
-    if (free_.try_pop(index)) return Errc::ok;
+    if (cb_.read_mostly.state.load() != entry) return Errc::not_committed;
+    if (cb_.free.try_pop(index)) return Errc::ok;
   }
 }
 
@@ -346,40 +314,35 @@ std::uint32_t Pool::free_count_approx() const noexcept { return stats().free; }
 
 Stats Pool::stats() const noexcept {
   // No lock: stats() never waits for another thread.
+  const detail::ControlBlock::Counters& c = cb_.counters;
   Stats s;
-  // Held counts samples off the shared list: held by callers or cached.
-  std::uint64_t held = detail::Lifetime::held(hot_.life.load());
   std::uint64_t cached = 0;
-  s.acquires = hot_.acquires.load(std::memory_order_relaxed);
-  if (const detail::ThreadCache* caches = caches_.get()) {
-    for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
-      cached += caches[i].count.load(std::memory_order_relaxed);
-      s.acquires += caches[i].acquires.load(std::memory_order_relaxed);
-    }
-  }
-  s.count = stat_count_.load(std::memory_order_relaxed);
-  s.commits = commits_.load(std::memory_order_relaxed);
-  s.decommits = decommits_.load(std::memory_order_relaxed);
-  s.memory_allocated = stat_memory_.load(std::memory_order_relaxed);
+  std::uint64_t cache_acquires = 0;
+  caches_.totals(cached, cache_acquires);
+  // Held counts samples off the shared list: held by callers or cached.
+  std::uint64_t held = detail::Lifetime::held(cb_.hot.life.load());
+  s.acquires = cb_.hot.acquires.load(std::memory_order_relaxed) + cache_acquires;
+  s.count = c.count.load(std::memory_order_relaxed);
+  s.commits = c.commits.load(std::memory_order_relaxed);
+  s.decommits = c.decommits.load(std::memory_order_relaxed);
+  s.memory_allocated = c.memory.load(std::memory_order_relaxed);
   // The reads above are not one snapshot: clamp so that free + outstanding
   // == count always.
   held = held > cached ? held - cached : 0;
   s.outstanding = static_cast<std::uint32_t>(held > s.count ? s.count : held);
   s.free = s.count - s.outstanding;
   s.cached = static_cast<std::uint32_t>(cached > s.free ? s.free : cached);
-  s.waiters = wake_.sleepers_approx();
-  s.high_water = hot_.high_water.load(std::memory_order_relaxed);
-  s.waits = waits_.load(std::memory_order_relaxed);
-  s.timeouts = timeouts_.load(std::memory_order_relaxed);
-  s.not_committed = not_committed_.load(std::memory_order_relaxed);
-  s.misuse = misuse_.load(std::memory_order_relaxed);
-  s.committed = read_mostly_.state.load().committed();
-  s.thread_cache = thread_cache_enabled();
-  s.cache_fallback = cache_fallback_.load(std::memory_order_relaxed);
+  s.waiters = cb_.wake.sleepers_approx();
+  s.high_water = cb_.hot.high_water.load(std::memory_order_relaxed);
+  s.waits = c.waits.load(std::memory_order_relaxed);
+  s.timeouts = c.timeouts.load(std::memory_order_relaxed);
+  s.not_committed = c.not_committed.load(std::memory_order_relaxed);
+  s.misuse = c.misuse.load(std::memory_order_relaxed);
+  s.committed = cb_.read_mostly.state.load().committed();
+  s.thread_cache = caches_.enabled();
+  s.cache_fallback = caches_.fallback();
   return s;
 }
-
-// ---------------------------------------------------------------------------
 
 // ---------------------------------------------------------------------------
 // Bulk.
@@ -389,54 +352,45 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   // More than the pool could ever hold at once is a bad argument, not a
   // timeout (a kept-but-decommitted pool refuses below, not_committed).
   if (out.size() > kMaxBulk ||
-      (read_mostly_.state.load().committed() && out.size() > stat_count_.load(std::memory_order_relaxed))) {
+      (cb_.read_mostly.state.load().committed() && out.size() > cb_.counters.count.load(std::memory_order_relaxed))) {
     return Errc::invalid_argument;
   }
   const auto k = static_cast<std::uint32_t>(out.size());
   if (k == 0) return Errc::ok;
-  std::uint32_t got[kMaxBulk];
-  // This thread's cache, when it holds enough.
-  if (detail::ThreadCache* cp = my_cache(); cp != nullptr && begin_section(*cp)) {
-    detail::ThreadCache& c = *cp;
-    const std::uint32_t n = c.count.load(std::memory_order_relaxed);
-    if (n >= k) {
-      SampleSlot* cached[kMaxBulk];
-      take_cached(c, n, k, cached);
-      end_section(c);
-      for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cached[i]);
-      return Errc::ok;
-    }
-    end_section(c);
+  if (SampleSlot* cached[kMaxBulk]; caches_.take(cached, k)) {  // this thread's cache
+    for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cached[i]);
+    return Errc::ok;
   }
-  hot_.life.enter();
-  const EpochState::Word entry = read_mostly_.state.load();
+  std::uint32_t got[kMaxBulk];
+  cb_.hot.life.enter();
+  const EpochState::Word entry = cb_.read_mostly.state.load();
   if (!entry.committed()) return refuse(Errc::not_committed);
   std::uint32_t n = 0;
   bool closed = false;
   for (int pass = 0; pass < 2 && n < k; ++pass) {
     if (pass == 1) {  // the rest may sit in idle caches
-      if (caches_ == nullptr) break;
-      if (maybe_cached()) {  // otherwise pop once more, as find_index does
-        close_caches();
+      if (!caches_.exists()) break;
+      if (cb_.maybe_cached()) {  // otherwise pop once more, as find_index does
+        (void)caches_.close();
         closed = true;
       }
     }
     while (n < k) {
-      const std::uint32_t more = free_.pop_bulk(got + n, k - n);
+      const std::uint32_t more = cb_.free.pop_bulk(got + n, k - n);
       if (more == 0) break;
       n += more;
     }
   }
-  if (closed) release_caches();
-  if (n < k || read_mostly_.state.load() != entry) {  // all or nothing; and validate the epoch
-    free_.push_bulk(got, n);
-    wake_.notify_n(n);
+  if (closed) caches_.release();
+  if (n < k || cb_.read_mostly.state.load() != entry) {  // all or nothing; and validate the epoch
+    cb_.free.push_bulk(got, n);
+    cb_.wake.notify_n(n);
     return refuse(n < k ? Errc::timeout : Errc::not_committed);
   }
-  for (std::uint32_t i = 0; i < k; ++i) slot_at(got[i])->refs.store(1, std::memory_order_relaxed);
-  note_high_water(hot_.life.held_from_in_flight(k));
-  hot_.acquires.fetch_add(k, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(slot_at(got[i]));
+  for (std::uint32_t i = 0; i < k; ++i) cb_.slot_at(got[i])->refs.store(1, std::memory_order_relaxed);
+  cb_.note_high_water(cb_.hot.life.held_from_in_flight(k));
+  cb_.hot.acquires.fetch_add(k, std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cb_.slot_at(got[i]));
   return Errc::ok;
 }
 
@@ -446,17 +400,17 @@ void Pool::release_bulk(std::span<Sample> samples) noexcept {
   auto flush_batch = [&] {
     if (n == 0) return;
     // One in-flight use keeps the pool alive across the push (lifetime.hpp).
-    hot_.life.in_flight_from_held(n);
-    free_.push_bulk(batch, n);
-    wake_.notify_n(n);
-    const auto last = hot_.life.leave();
+    cb_.hot.life.in_flight_from_held(n);
+    cb_.free.push_bulk(batch, n);
+    cb_.wake.notify_n(n);
+    const auto last = cb_.hot.life.leave();
     n = 0;
     if (last == detail::Lifetime::LastUse::finalize) finalize();
   };
   for (Sample& s : samples) {
     SampleSlot* slot = detail::PoolAccess::peek(s);
     // Only this pool's sole-held samples batch; the rest release one by one.
-    if (slot == nullptr || slot->pool != this || read_mostly_.callback != nullptr || caches_ != nullptr ||
+    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr || caches_.exists() ||
         slot->refs.load(std::memory_order_acquire) != 1) {
       s.reset();
       continue;
@@ -482,8 +436,8 @@ void detail::PoolAccess::orphan(Pool& pool, void (*finalizer)(void*), void* cont
   // An owner that was inside its cache at the decommit drains it when it
   // leaves, unless it looked just before the sweep: sweep until none is
   // left, or an orphan could wait for good for a sample parked in a cache.
-  if (pool.caches_ != nullptr) pool.settle_caches();
-  if (pool.hot_.life.orphan()) finalizer(context);
+  pool.caches_.settle();
+  if (pool.cb_.hot.life.orphan()) finalizer(context);
 }
 
 }  // namespace samplepool

@@ -54,12 +54,8 @@
 
 #include "samplepool/alloc/arena.hpp"
 #include "samplepool/config.hpp"
-#include "samplepool/detail/epoch_state.hpp"
-#include "samplepool/detail/free_list.hpp"
-#include "samplepool/detail/lifetime.hpp"
-#include "samplepool/detail/thread_cache.hpp"
-#include "samplepool/detail/thread_index.hpp"
-#include "samplepool/detail/wake_channel.hpp"
+#include "samplepool/detail/cache_set.hpp"
+#include "samplepool/detail/control_block.hpp"
 #include "samplepool/errc.hpp"
 #include "samplepool/properties.hpp"
 #include "samplepool/sample.hpp"
@@ -103,7 +99,7 @@ class Pool {
   Errc decommit() noexcept;
   // Frees a kept arena: already_committed, or buffers_outstanding.
   Errc release_memory() noexcept;
-  bool committed() const noexcept { return read_mostly_.state.load().committed(); }
+  bool committed() const noexcept { return cb_.read_mostly.state.load().committed(); }
 
   // Acquire: each replaces `out` (dropping what it held) ----------------------
   // Blocks until a sample is free; not_committed if the pool is or becomes
@@ -146,12 +142,10 @@ class Pool {
   // Racy by nature: samples an acquire could take now (GetFreeCount).
   std::uint32_t free_count_approx() const noexcept;
   Stats stats() const noexcept;
-  FreeListPolicy free_list_policy() const noexcept { return free_.policy(); }
+  FreeListPolicy free_list_policy() const noexcept { return cb_.free.policy(); }
   // Per-thread caches are in use: built at construction, and no heavy fence
   // has failed since (after one, the caches stay closed for good).
-  bool thread_cache_enabled() const noexcept {
-    return caches_ != nullptr && !cache_fallback_.load(std::memory_order_relaxed);
-  }
+  bool thread_cache_enabled() const noexcept { return caches_.enabled(); }
   const alloc::Arena& arena() const noexcept { return arena_; }
 
  private:
@@ -175,108 +169,28 @@ class Pool {
   Errc refuse(Errc why) noexcept;
   void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
-
-  // Thread caches (pool_cache.cpp for the cold parts; the protocol is in
-  // thread_cache.hpp).
-  detail::ThreadCache* my_cache() const noexcept;
-  detail::SampleSlot* cache_take() noexcept;
-  void take_cached(detail::ThreadCache& c, std::uint32_t n, std::uint32_t k,
-                   detail::SampleSlot** out) noexcept;
-  bool cache_put(detail::SampleSlot* s) noexcept;
-  bool begin_section(detail::ThreadCache& c) noexcept;
-  void end_section(detail::ThreadCache& c) noexcept;
-  [[gnu::cold]] std::uint32_t refill(detail::ThreadCache& c) noexcept;
-  [[gnu::cold]] std::uint32_t flush(detail::ThreadCache& c, std::uint32_t n) noexcept;
-  // The owner, busy, empties its own cache and ends its section.
-  [[gnu::cold]] void owner_drain(detail::ThreadCache& c) noexcept;
-  detail::Lifetime::LastUse owner_drain_deferred(detail::ThreadCache& c) noexcept;
-  // Closing: a closer closes every cache and empties the idle ones; they
-  // stay closed until the last closer (a waiter, a failing try_*) leaves,
-  // or, when decommitted, until commit(). Each returns how many caches it
-  // had to skip (owner inside): their samples come back later.
-  std::uint32_t close_caches() noexcept;    // a closer arrives
-  std::uint32_t resweep_caches() noexcept;  // a closer looks again
-  void release_caches() noexcept;           // a closer leaves
-  std::uint32_t sweep_locked() noexcept;    // under sweep_
-  void reopen_caches_locked() noexcept;     // under sweep_: opens if allowed
-  // acquire: pairs with the clearing sweep's release (pool_cache.cpp).
-  bool maybe_cached() const noexcept {
-    return read_mostly_.cached_hint.load(std::memory_order_acquire) != 0;
-  }
-  void settle_caches() noexcept;    // decommitted: sweep until every cache is empty
-  void teardown_caches() noexcept;  // settle, then leave the thread-exit registry
-  static bool drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept;
-  static void finalize_user(detail::CacheUser* self) noexcept;
-  // The one place an index becomes a slot header (growth and a shared
-  // control block change only this). Valid while the arena exists.
-  detail::SampleSlot* slot_at(std::uint32_t index) const noexcept {
-    return &read_mostly_.slots[index];
-  }
-  void note_high_water(std::uint32_t held) noexcept;
-  void note_misuse() noexcept { misuse_.fetch_add(1, std::memory_order_relaxed); }
+  void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
+  static void finalize_cb(void* pool) noexcept { static_cast<Pool*>(pool)->finalize(); }
 
   bool idle_locked() noexcept;  // under control_, decommitted: nothing held, nothing inside
   Errc allocate_memory_locked(const Layout& layout) noexcept;
   void free_memory_locked() noexcept;
 
-  // Invariants:
-  //  - read_mostly_.state is committed => mem_ holds an arena whose free list and slots
-  //    are initialized, and props_ count/size are non-zero.
-  //  - every slot index is exactly once either on the free list (refs == 0)
-  //    or held (refs > 0); held == lifetime's held count at quiescence.
+  // Invariants (the shared state's are in control_block.hpp):
+  //  - cb_.read_mostly.state is committed => mem_ holds the slots and payload
+  //    of props_' layout, and props_ count/size are non-zero.
   //  - mem_ changes only under control_, while decommitted and with the
   //    lifetime counts at zero.
 
-  // Written by every acquire: the lifetime word and the statistics that ride
-  // on the same (already exclusively owned) cache line.
-  struct alignas(kCacheLine) Hot {
-    detail::Lifetime life;
-    std::atomic<std::uint64_t> acquires{0};    // statistics: relaxed
-    std::atomic<std::uint64_t> high_water{0};  // statistics: relaxed
-  } hot_;
-  detail::FreeList free_;
-  // Read by every acquire and release, written rarely.
-  struct alignas(kCacheLine) ReadMostly {
-    detail::EpochState state;
-    ReleaseCallback callback = nullptr;  // changed only while nothing is in use
-    void* callback_context = nullptr;
-    detail::SampleSlot* slots = nullptr;      // mirrors mem_.slots for the hot path
-    detail::ThreadCache* caches = nullptr;  // kCacheEntries entries, or null: no caches
-    // Per-pool cache bounds, set with the arena (thread_cache.hpp): a cache
-    // holds at most a quarter of the pool, so that two threads' caches can
-    // never hoard it; pools under 8 samples keep their caches closed.
-    std::uint32_t cache_limit = 0;
-    std::uint32_t cache_batch = 0;
-    // 1 when a cache may hold a sample: set by an owner whose cache goes
-    // from empty to not (refill, or a put into an empty cache), cleared by a
-    // sweep that emptied every cache. A failing try_acquire sweeps (a
-    // membarrier) only when it is set. Written rarely: it stays set while
-    // caches are in use.
-    std::atomic<std::uint32_t> cached_hint{0};
-  } read_mostly_;
-  detail::WakeChannel wake_;
-  // Slow-path statistics.
-  alignas(kCacheLine) std::atomic<std::uint64_t> waits_{0};
-  std::atomic<std::uint64_t> timeouts_{0};
-  std::atomic<std::uint64_t> not_committed_{0};
-  std::atomic<std::uint64_t> misuse_{0};
-  // Control plane, guarded by control_ (and sweeps by sweep_, taken after it).
-  // Neither is ever held while waiting for another thread.
+  detail::ControlBlock cb_;     // what the hot path shares, line by line
+  detail::CacheSet caches_;     // per-thread caches over cb_
+  // Control plane, guarded by control_ (closers also take the cache set's
+  // sweep mutex, after control_ where both are held). Neither is ever held
+  // while waiting for another thread.
   mutable std::mutex control_;
-  std::mutex sweep_;
-  std::uint32_t closers_ = 0;       // guarded by sweep_
-  bool closed_fenced_ = false;      // guarded by sweep_: reclaim set and fenced since the last reopen
-  std::unique_ptr<detail::ThreadCache[]> caches_;
-  detail::CacheUser cache_user_;    // registered while caches_ exists
   Properties props_;
   Memory mem_;
-  // Read by stats() without a lock (relaxed: each is exact at some instant).
-  std::atomic<std::uint64_t> commits_{0};
-  std::atomic<std::uint64_t> decommits_{0};
-  std::atomic<std::uint32_t> stat_count_{0};
-  std::atomic<bool> stat_memory_{false};
-  std::atomic<bool> cache_fallback_{false};  // a heavy fence failed: caches closed for good
   alloc::Arena arena_;
   void (*finalizer_)(void*) = nullptr;  // set once, by PoolAccess::orphan
   void* finalizer_context_ = nullptr;

@@ -109,14 +109,14 @@ struct alignas(kCacheLine) ThreadCache {
 
   // Owner side -----------------------------------------------------------------
   // True: the section is open. False: the cache is closed and the owner is
-  // still busy; it must call Pool::owner_drain(), which ends the section.
+  // still busy; it must call CacheSet::owner_drain(), which ends the section.
   bool enter() noexcept {
     busy.store(1, std::memory_order_relaxed);
     asymmetric_light_fence();
     return reclaim.load(std::memory_order_acquire) == 0;  // pairs with the closer's clear
   }
   // True when a closer asked for the cache while the owner was inside: the
-  // owner must call Pool::owner_drain() instead of leave().
+  // owner must call CacheSet::owner_drain() instead of leave().
   bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
   void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
 

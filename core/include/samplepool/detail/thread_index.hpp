@@ -5,7 +5,7 @@
 // kCacheEntries (kMaxCacheThreads + 1) ThreadCaches; a thread finds its entry
 // at a slot it claims on a pool's cold path and gives back when it exits.
 // Offset 0 means "no slot" (not yet claimed, all taken, or exiting): such
-// a thread takes the shared path (Pool::my_cache returns null; entry 0 of
+// a thread takes the shared path (CacheSet::mine returns null; entry 0 of
 // every array also stays closed for good, as a second guard). A thread that found every slot taken tries again on its next cold
 // path, so it gets a cache once one is free. Two live threads never hold
 // the same slot, so a cache has at most one owner at a time. The TLS word

@@ -1,18 +1,16 @@
-// Cold paths of the thread caches: refill, flush, the owner's own drain,
-// the sweep that reclaims every cache, teardown and thread exit. See
-// thread_cache.hpp for the protocol.
+// Cold paths of the thread caches: construction, refill, flush, the owner's
+// own drain, the sweep that reclaims every cache, teardown and thread exit.
+// See thread_cache.hpp for the protocol, cache_set.hpp for the interface.
+#include "samplepool/detail/cache_set.hpp"
+
 #include <time.h>
 
 #include <algorithm>
 
+#include "samplepool/detail/asymmetric_fence.hpp"
 #include "samplepool/detail/test_hooks.hpp"
-#include "samplepool/pool.hpp"
 
-namespace samplepool {
-
-using detail::Lifetime;
-using detail::SampleSlot;
-using detail::ThreadCache;
+namespace samplepool::detail {
 
 namespace {
 
@@ -26,31 +24,43 @@ std::uint32_t take_all(ThreadCache& c, std::uint32_t* out) noexcept {
 
 }  // namespace
 
-std::uint32_t Pool::refill(ThreadCache& c) noexcept {
-  detail::run_test_hook(detail::HookPoint::cache_refill);
+CacheSet::CacheSet(ControlBlock& cb, bool wanted, Finalizer finalize, void* context) noexcept
+    : cb_(cb), finalize_(finalize), finalize_context_(context) {
+  if (!wanted || !asymmetric_fence_available()) return;
+  caches_.reset(new (std::nothrow) ThreadCache[kCacheEntries]);
+  if (caches_ == nullptr) return;  // no memory for caches: the shared path serves
+  cb_.read_mostly.caches = caches_.get();
+  user_.drain_exiting = &CacheSet::drain_exiting;
+  user_.finalize = &CacheSet::finalize_user;
+  user_.context = this;
+  register_cache_user(&user_);
+}
+
+std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
+  run_test_hook(HookPoint::cache_refill);
   // A closer skips this owner (busy) without waiting, so a decommit, a
   // release_memory() and a re-layout can run meanwhile: reserve a lifetime
   // use before reading the arena (the store-load pair acquire_shared makes
   // with them) and refill only while committed.
-  hot_.life.enter();
-  if (!read_mostly_.state.load().committed()) {
-    (void)hot_.life.leave();  // not the last use: teardown waits for busy owners
+  cb_.hot.life.enter();
+  if (!cb_.read_mostly.state.load().committed()) {
+    (void)cb_.hot.life.leave();  // not the last use: teardown waits for busy owners
     return 0;
   }
   std::uint32_t got[kThreadCacheSize];
-  const std::uint32_t n = free_.pop_bulk(got, read_mostly_.cache_batch);
+  const std::uint32_t n = cb_.free.pop_bulk(got, cb_.read_mostly.cache_batch);
   if (n == 0) {
-    (void)hot_.life.leave();
+    (void)cb_.hot.life.leave();
     return 0;
   }
-  note_high_water(hot_.life.held_from_in_flight(n));  // after the pop: held stays exact
-  if (!maybe_cached()) read_mostly_.cached_hint.store(1, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(slot_at(got[i]), std::memory_order_relaxed);
+  cb_.note_high_water(cb_.hot.life.held_from_in_flight(n));  // after the pop: held stays exact
+  cb_.note_cached();
+  for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(cb_.slot_at(got[i]), std::memory_order_relaxed);
   c.count.store(n, std::memory_order_relaxed);
   return n;
 }
 
-std::uint32_t Pool::flush(ThreadCache& c, std::uint32_t n) noexcept {
+std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   // The n oldest (coldest) go back; the warm ones stay.
   const std::uint32_t count = c.count.load(std::memory_order_relaxed);
   std::uint32_t out[kThreadCacheSize];
@@ -62,17 +72,17 @@ std::uint32_t Pool::flush(ThreadCache& c, std::uint32_t n) noexcept {
   // We are inside the cache (busy) and it keeps samples (count - n > 0, or
   // the one being put): teardown cannot finish meanwhile (it sweeps until
   // no owner is inside), so the plain held decrement before the push is safe.
-  hot_.life.sub_held(n);
-  free_.push_bulk(out, n);
-  wake_.notify_n(n);
+  cb_.hot.life.sub_held(n);
+  cb_.free.push_bulk(out, n);
+  cb_.wake.notify_n(n);
   return count - n;
 }
 
-void Pool::owner_drain(ThreadCache& c) noexcept {
-  if (owner_drain_deferred(c) == Lifetime::LastUse::finalize) finalize();
+void CacheSet::owner_drain(ThreadCache& c) noexcept {
+  if (owner_drain_deferred(c) == Lifetime::LastUse::finalize) finalize_(finalize_context_);
 }
 
-Lifetime::LastUse Pool::owner_drain_deferred(ThreadCache& c) noexcept {
+Lifetime::LastUse CacheSet::owner_drain_deferred(ThreadCache& c) noexcept {
   // Busy: no closer starts draining this cache now (it sees busy), but one
   // that saw us idle just before may be draining it: `draining` decides.
   std::uint32_t out[kThreadCacheSize];
@@ -87,51 +97,51 @@ Lifetime::LastUse Pool::owner_drain_deferred(ThreadCache& c) noexcept {
   }
   // One in-flight use keeps the pool alive from here to the wake, and its
   // end is what tells a waiting teardown (or finalizes an orphan).
-  hot_.life.in_flight_from_held(n);
+  cb_.hot.life.in_flight_from_held(n);
   c.leave();
-  free_.push_bulk(out, n);  // release: publishes the cache's samples
-  wake_.notify_n(n);
-  return hot_.life.leave();
+  cb_.free.push_bulk(out, n);  // release: publishes the cache's samples
+  cb_.wake.notify_n(n);
+  return cb_.hot.life.leave();
 }
 
-std::uint32_t Pool::close_caches() noexcept {
+std::uint32_t CacheSet::close() noexcept {
   std::lock_guard lock(sweep_);
   ++closers_;
   return sweep_locked();
 }
 
-std::uint32_t Pool::resweep_caches() noexcept {
+std::uint32_t CacheSet::resweep() noexcept {
   std::lock_guard lock(sweep_);
   return sweep_locked();
 }
 
-void Pool::release_caches() noexcept {
+void CacheSet::release() noexcept {
   std::lock_guard lock(sweep_);
   --closers_;
-  reopen_caches_locked();
+  reopen_locked();
 }
 
-std::uint32_t Pool::sweep_locked() noexcept {
+std::uint32_t CacheSet::sweep_locked() noexcept {
   ThreadCache* caches = caches_.get();
   if (!closed_fenced_) {
-    for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
+    for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
       caches[i].reclaim.store(1, std::memory_order_relaxed);  // ordered by the heavy fence
     }
-    if (!detail::asymmetric_heavy_fence()) {
+    if (!asymmetric_heavy_fence()) {
       // No Dekker pair: an owner may be inside without our seeing it. Close
       // for good and never touch another thread's cache again; each owner
       // drains its own at its next enter or leave, or when it exits.
-      cache_fallback_.store(true, std::memory_order_relaxed);
+      fallback_.store(true, std::memory_order_relaxed);
     }
     closed_fenced_ = true;  // until reopened, reclaim stays set: no new fence needed
   }
-  const bool fallback = cache_fallback_.load(std::memory_order_relaxed);
-  const ThreadCache* mine = my_cache();  // the caller's own: never inside a section here
+  const bool fallback = fallback_.load(std::memory_order_relaxed);
+  const ThreadCache* own = mine();  // the caller's own: never inside a section here
   std::uint32_t total = 0;
   std::uint32_t skipped = 0;
-  for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {
+  for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
     ThreadCache& c = caches[i];
-    if (fallback && &c != mine) {
+    if (fallback && &c != own) {
       skipped += c.busy.load(std::memory_order_acquire) != 0 ||
                  c.count.load(std::memory_order_relaxed) != 0;
       continue;
@@ -146,61 +156,82 @@ std::uint32_t Pool::sweep_locked() noexcept {
     const std::uint32_t n = take_all(c, out);
     c.unlock_drain();
     if (n == 0) continue;
-    hot_.life.sub_held(n);  // the caller holds a lifetime use (or is the pool's owner)
-    free_.push_bulk(out, n);
+    cb_.hot.life.sub_held(n);  // the caller holds a lifetime use (or is the pool's owner)
+    cb_.free.push_bulk(out, n);
     total += n;
   }
-  if (total != 0) wake_.notify_n(total);
+  if (total != 0) cb_.wake.notify_n(total);
   // Every cache empty. release: pairs with a poll's acquire load, which then
   // also sees the samples this sweep pushed (it pops again on reading 0).
-  if (skipped == 0) read_mostly_.cached_hint.store(0, std::memory_order_release);
+  if (skipped == 0) cb_.read_mostly.cached_hint.store(0, std::memory_order_release);
   return skipped;
 }
 
-void Pool::reopen_caches_locked() noexcept {
+void CacheSet::reopen_locked() noexcept {
   // Open only with no closer left, while committed, without a release
-  // callback and while the heavy fence works. commit() and decommit() call
-  // this after changing the state, under sweep_, so the last call decides.
-  const bool open = read_mostly_.state.load().committed() && closers_ == 0 &&
-                    read_mostly_.callback == nullptr && read_mostly_.cache_limit != 0 &&
-                    !cache_fallback_.load(std::memory_order_relaxed);
+  // callback and while the heavy fence works. reopen() (commit) runs after
+  // the state store, and decommit's sweep holds sweep_ until its store, so
+  // the last state decides.
+  const bool open = cb_.read_mostly.state.load().committed() && closers_ == 0 &&
+                    cb_.read_mostly.callback == nullptr && cb_.read_mostly.cache_limit != 0 &&
+                    !fallback_.load(std::memory_order_relaxed);
   if (!open) return;  // closed caches stay closed (and fenced)
-  for (std::uint32_t i = 1; i < detail::kCacheEntries; ++i) {  // entry 0 stays closed
+  for (std::uint32_t i = 1; i < kCacheEntries; ++i) {  // entry 0 stays closed
     caches_[i].reclaim.store(0, std::memory_order_release);  // pairs with enter()'s acquire
   }
   closed_fenced_ = false;
 }
 
-void Pool::settle_caches() noexcept {
+void CacheSet::reopen() noexcept {
+  if (!exists()) return;
+  std::lock_guard lock(sweep_);
+  reopen_locked();
+}
+
+void CacheSet::settle() noexcept {
+  if (!exists()) return;
   // Decommitted: the caches are closed for good. Sweep until no owner is
   // inside and every cache is empty; an owner caught inside drains itself
   // when it leaves. Sleep between sweeps, holding no lock: only teardown and
   // orphaning come here, and they wait for every use of the pool anyway.
   long delay_ns = 20'000;
-  while (resweep_caches() != 0) {
+  while (resweep() != 0) {
     const timespec pause{0, delay_ns};
     nanosleep(&pause, nullptr);
     delay_ns = std::min(delay_ns * 2, 5'000'000L);
   }
 }
 
-void Pool::teardown_caches() noexcept {
-  settle_caches();
-  detail::unregister_cache_user(&cache_user_);
+void CacheSet::teardown() noexcept {
+  if (!exists()) return;
+  settle();
+  unregister_cache_user(&user_);
 }
 
-bool Pool::drain_exiting(detail::CacheUser* self, std::uint32_t offset) noexcept {
-  Pool& pool = *static_cast<Pool*>(self->context);
-  auto* base = reinterpret_cast<std::byte*>(pool.caches_.get());
+bool CacheSet::drain_exiting(CacheUser* self, std::uint32_t offset) noexcept {
+  CacheSet& set = *static_cast<CacheSet*>(self->context);
+  auto* base = reinterpret_cast<std::byte*>(set.caches_.get());
   ThreadCache& c = *reinterpret_cast<ThreadCache*>(base + offset);
   // The exiting owner, busy whether or not the cache is open (enter()'s
   // answer does not matter): it drains under `draining`, as a closed owner does.
   (void)c.enter();
-  return pool.owner_drain_deferred(c) == Lifetime::LastUse::finalize;
+  return set.owner_drain_deferred(c) == Lifetime::LastUse::finalize;
 }
 
-void Pool::finalize_user(detail::CacheUser* self) noexcept {
-  static_cast<Pool*>(self->context)->finalize();
+void CacheSet::finalize_user(CacheUser* self) noexcept {
+  const CacheSet& set = *static_cast<CacheSet*>(self->context);
+  set.finalize_(set.finalize_context_);
 }
 
-}  // namespace samplepool
+void CacheSet::totals(std::uint64_t& cached, std::uint64_t& acquires) const noexcept {
+  cached = 0;
+  acquires = 0;
+  if (const ThreadCache* caches = caches_.get()) {
+    for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
+      cached += caches[i].count.load(std::memory_order_relaxed);
+      acquires += caches[i].acquires.load(std::memory_order_relaxed);
+    }
+  }
+}
+
+}  // namespace samplepool::detail

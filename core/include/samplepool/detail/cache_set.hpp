@@ -1,0 +1,188 @@
+// samplepool/detail/cache_set.hpp: a pool's per-thread caches, and the
+// whole protocol around them in one home.
+//
+// Purpose: the owner's side (take, put: inline below, the hot path; refill,
+// flush and the owner's own drain: cache_set.cpp) and the closers' side
+// (close, resweep, release, reopen, settle: cache_set.cpp) of the protocol
+// that thread_cache.hpp states for one cache. Everything here works on the
+// pool's ControlBlock (control_block.hpp): samples move between a cache and
+// the shared free list by index, and the lifetime word counts them as held
+// while they sit in a cache.
+//
+// A set without caches (the FIFO policy, caches switched off, no expedited
+// membarrier) answers every owner call with "use the shared path" and every
+// closer call with "nothing skipped".
+//
+// Thread safety: take/put/refill/flush/owner_drain run on the owning thread
+// only. Closers serialize on sweep_ (a mutex never held while waiting for
+// another thread, and taken after the pool's control mutex where both are
+// held). settle() and teardown() only for a decommitted pool.
+//
+// Lifetime: owner_drain() may be a pool's last use (an orphaned pool); it
+// then runs the finalizer given at construction and touches nothing after.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "samplepool/config.hpp"
+#include "samplepool/detail/control_block.hpp"
+#include "samplepool/detail/thread_cache.hpp"
+#include "samplepool/detail/thread_index.hpp"
+
+namespace samplepool::detail {
+
+class CacheSet {
+ public:
+  using Finalizer = void (*)(void* context) noexcept;
+
+  // Builds caches when `wanted` and the heavy fence works; registers for the
+  // thread-exit drain. `finalize(context)` ends an orphaned pool.
+  CacheSet(ControlBlock& cb, bool wanted, Finalizer finalize, void* context) noexcept;
+  CacheSet(const CacheSet&) = delete;
+  CacheSet& operator=(const CacheSet&) = delete;
+
+  bool exists() const noexcept { return caches_ != nullptr; }
+  // In use: built, and no heavy fence has failed (after one, closed for good).
+  bool enabled() const noexcept { return exists() && !fallback(); }
+  bool fallback() const noexcept { return fallback_.load(std::memory_order_relaxed); }
+
+  // Owner side, hot ------------------------------------------------------------
+  // Fills out[0..k) from this thread's cache (refilling an empty one from the
+  // shared list when k fits a batch) and returns true; false, taking nothing,
+  // when the shared path must serve the call.
+  bool take(SampleSlot** out, std::uint32_t k) noexcept;
+  // Puts a released sample into this thread's cache; false when the shared
+  // path must take it instead.
+  bool put(SampleSlot* s) noexcept;
+
+  // Closers --------------------------------------------------------------------
+  // A closer closes every cache and empties the idle ones; they stay closed
+  // until the last closer (a waiter, a failing try_*) leaves, or, when
+  // decommitted, until reopen(). Each returns how many caches it had to
+  // skip (owner inside): their samples come back later.
+  std::uint32_t close() noexcept;    // a closer arrives
+  std::uint32_t resweep() noexcept;  // a closer looks again
+  void release() noexcept;           // a closer leaves
+  // commit(): opens the caches if allowed (no closer, no callback, ...).
+  void reopen() noexcept;
+  // decommit(): closes and sweeps, runs change() (the state store) before
+  // any closer can reopen, then lets go.
+  template <class F>
+  void close_around(F&& change) noexcept {
+    std::unique_lock lock(sweep_, std::defer_lock);
+    if (exists()) {
+      lock.lock();
+      (void)sweep_locked();
+    }
+    change();
+  }
+  // Decommitted: sweeps until every cache is empty and no owner is inside,
+  // sleeping between sweeps (only teardown and orphaning come here).
+  void settle() noexcept;
+  // settle(), then leaves the thread-exit registry.
+  void teardown() noexcept;
+
+  // Statistics: samples sitting in caches, and samples handed out from them.
+  void totals(std::uint64_t& cached, std::uint64_t& acquires) const noexcept;
+
+ private:
+  ThreadCache* mine() const noexcept;
+  bool begin_section(ThreadCache& c) noexcept;
+  void end_section(ThreadCache& c) noexcept;
+  void take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k, SampleSlot** out) noexcept;
+  [[gnu::cold]] std::uint32_t refill(ThreadCache& c) noexcept;
+  [[gnu::cold]] std::uint32_t flush(ThreadCache& c, std::uint32_t n) noexcept;
+  // The owner, busy, empties its own cache and ends its section.
+  [[gnu::cold]] void owner_drain(ThreadCache& c) noexcept;
+  Lifetime::LastUse owner_drain_deferred(ThreadCache& c) noexcept;
+  std::uint32_t sweep_locked() noexcept;  // under sweep_
+  void reopen_locked() noexcept;          // under sweep_
+  static bool drain_exiting(CacheUser* self, std::uint32_t offset) noexcept;
+  static void finalize_user(CacheUser* self) noexcept;
+
+  ControlBlock& cb_;
+  std::unique_ptr<ThreadCache[]> caches_;  // kCacheEntries, or null; cb_.read_mostly.caches mirrors it
+  Finalizer finalize_;
+  void* finalize_context_;
+  CacheUser user_;                   // registered while caches_ exists
+  std::mutex sweep_;
+  std::uint32_t closers_ = 0;        // guarded by sweep_
+  bool closed_fenced_ = false;       // guarded by sweep_: reclaim set and fenced since the last reopen
+  std::atomic<bool> fallback_{false};  // a heavy fence failed: caches closed for good
+};
+
+// --- owner side, inline (see thread_cache.hpp for the protocol) -----------------
+
+// This thread's cache, or null when the pool has none or the thread holds
+// no cache slot (then it takes the shared path without touching entry 0,
+// which the threads without a slot would otherwise all write).
+inline ThreadCache* CacheSet::mine() const noexcept {
+  auto* base = reinterpret_cast<std::byte*>(cb_.read_mostly.caches);
+  const std::uint32_t offset = cache_offset();
+  if (base == nullptr || offset == 0) return nullptr;
+  return reinterpret_cast<ThreadCache*>(base + offset);
+}
+
+// Opens this thread's section of cache c; when c is closed, drains what a
+// closer could not take (owner_drain) and reports false.
+inline bool CacheSet::begin_section(ThreadCache& c) noexcept {
+  if (c.enter()) [[likely]] return true;
+  owner_drain(c);
+  return false;
+}
+
+// Ends a section begun by begin_section(): a closer that came meanwhile may
+// have skipped this cache, so the owner drains it itself.
+inline void CacheSet::end_section(ThreadCache& c) noexcept {
+  if (c.reclaimed()) [[unlikely]] {
+    owner_drain(c);
+    return;
+  }
+  c.leave();
+}
+
+// Inside this thread's section of c, with n == count >= k: hands out the k
+// most recently cached samples and stores the new count. relaxed refs: the
+// slots are ours, only we can see them.
+inline void CacheSet::take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k,
+                                  SampleSlot** out) noexcept {
+  for (std::uint32_t i = 0; i < k; ++i) {
+    SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
+    s->refs.store(1, std::memory_order_relaxed);
+    c.count_acquire();
+    out[i] = s;
+  }
+  c.count.store(n - k, std::memory_order_relaxed);
+}
+
+inline bool CacheSet::take(SampleSlot** out, std::uint32_t k) noexcept {
+  ThreadCache* cp = mine();
+  // Open: the pool was committed when the section began. A decommit meanwhile
+  // skips this busy owner; refill() checks the state itself.
+  if (cp == nullptr || !begin_section(*cp)) return false;
+  ThreadCache& c = *cp;
+  std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  if (n == 0 && k <= cb_.read_mostly.cache_batch) [[unlikely]] n = refill(c);
+  const bool got = n >= k;
+  if (got) [[likely]] take_cached(c, n, k, out);
+  end_section(c);
+  return got;
+}
+
+inline bool CacheSet::put(SampleSlot* s) noexcept {
+  ThreadCache* cp = mine();
+  if (cp == nullptr || !begin_section(*cp)) return false;
+  ThreadCache& c = *cp;
+  std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  if (n >= cb_.read_mostly.cache_limit) [[unlikely]] n = flush(c, cb_.read_mostly.cache_batch);
+  if (n == 0) [[unlikely]] cb_.note_cached();  // before the sample is in
+  c.items[n].store(s, std::memory_order_relaxed);
+  c.count.store(n + 1, std::memory_order_relaxed);
+  end_section(c);
+  return true;
+}
+
+}  // namespace samplepool::detail

@@ -1,0 +1,141 @@
+// samplepool/detail/control_block.hpp: a pool's shared state, in one block.
+//
+// Purpose: everything acquirers, releasers and closers share (the lifetime
+// word, the free list, the state word, the slot headers, the wake word and
+// the statistics) sits in one object, laid out line by line for the hot
+// path, and a sample is named by its index everywhere (free list, caches'
+// refills and flushes, bulk staging). An index becomes a slot header in one
+// place, slot_at(). So a pool that adds slots while committed (growth) and a
+// block placed in shared memory (indices and offsets only) change this file
+// and the code that builds it (Pool's allocate_memory_locked), not the
+// protocols that use it.
+//
+// The control plane that decides what the block holds (properties, the
+// arena, the mutexes) stays in Pool; the thread caches and their closing
+// protocol live in CacheSet (cache_set.hpp), which works on this block.
+//
+// Invariants (Pool's, stated here because this is the data they are about):
+//  - read_mostly.state committed => read_mostly.slots[0..count) and the free
+//    list are initialized, and count > 0.
+//  - every index below count is exactly once either on the free list
+//    (refs == 0), in one thread cache (refs == 0) or held (refs > 0); held
+//    in the lifetime word counts the last two.
+//  - slots, count, cache_limit and cache_batch change only while
+//    decommitted, with the lifetime counts at zero and the caches closed.
+//
+// Layout: each group below owns its cache lines (checked by the
+// static_asserts at the end, with offsetof as rigtorp's queues check theirs):
+// the line every acquire writes (lifetime, acquires, high water), the
+// free-list head, the read-mostly line every acquire and release reads, the
+// wake word sleepers write, and the slow-path counters.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "samplepool/config.hpp"
+#include "samplepool/detail/epoch_state.hpp"
+#include "samplepool/detail/free_list.hpp"
+#include "samplepool/detail/lifetime.hpp"
+#include "samplepool/detail/slot.hpp"
+#include "samplepool/detail/wake_channel.hpp"
+
+namespace samplepool::detail {
+
+struct ThreadCache;
+
+struct ControlBlock {
+  explicit ControlBlock(FreeListPolicy policy) noexcept : free(policy) {}
+
+  // Written by every acquire: the lifetime word and the statistics that ride
+  // on the same (already exclusively owned) cache line.
+  struct alignas(kCacheLine) Hot {
+    Lifetime life;
+    std::atomic<std::uint64_t> acquires{0};    // statistics: relaxed
+    std::atomic<std::uint64_t> high_water{0};  // statistics: relaxed
+  } hot;
+
+  FreeList free;
+
+  // Read by every acquire and release, written rarely.
+  struct alignas(kCacheLine) ReadMostly {
+    EpochState state;
+    void (*callback)(void*) = nullptr;   // Pool's ReleaseCallback; changed only while nothing is in use
+    void* callback_context = nullptr;
+    SampleSlot* slots = nullptr;         // count headers, index order
+    ThreadCache* caches = nullptr;       // kCacheEntries entries, or null: no caches
+    // Per-pool cache bounds, set with the slots (thread_cache.hpp): a cache
+    // holds at most a quarter of the pool, so that two threads' caches can
+    // never hoard it; pools under 8 samples keep their caches closed.
+    std::uint32_t cache_limit = 0;
+    std::uint32_t cache_batch = 0;
+    // 1 when a cache may hold a sample: set by an owner whose cache goes
+    // from empty to not (refill, or a put into an empty cache), cleared by a
+    // sweep that emptied every cache. A failing try_acquire sweeps (a
+    // membarrier) only when it is set. Written rarely: it stays set while
+    // caches are in use.
+    std::atomic<std::uint32_t> cached_hint{0};
+  } read_mostly;
+
+  WakeChannel wake;
+
+  // Slow-path and control-plane statistics, read by stats() without a lock
+  // (relaxed: each is exact at some instant).
+  struct alignas(kCacheLine) Counters {
+    std::atomic<std::uint64_t> waits{0};
+    std::atomic<std::uint64_t> timeouts{0};
+    std::atomic<std::uint64_t> not_committed{0};
+    std::atomic<std::uint64_t> misuse{0};
+    std::atomic<std::uint64_t> commits{0};
+    std::atomic<std::uint64_t> decommits{0};
+    std::atomic<std::uint32_t> count{0};
+    std::atomic<bool> memory{false};
+  } counters;
+
+  // The one place an index becomes a slot header. Valid for index < count
+  // while the slots exist (a caller holds a lifetime use or the control
+  // mutex).
+  SampleSlot* slot_at(std::uint32_t index) const noexcept { return &read_mostly.slots[index]; }
+
+  // acquire: pairs with the clearing sweep's release (CacheSet::sweep_locked).
+  bool maybe_cached() const noexcept {
+    return read_mostly.cached_hint.load(std::memory_order_acquire) != 0;
+  }
+  // Set by an owner whose cache goes from empty to holding samples.
+  void note_cached() noexcept {
+    if (!maybe_cached()) read_mostly.cached_hint.store(1, std::memory_order_relaxed);
+  }
+
+  void note_high_water(std::uint32_t held) noexcept {
+    if (held > hot.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
+      std::uint64_t hw = hot.high_water.load(std::memory_order_relaxed);
+      while (held > hw && !hot.high_water.compare_exchange_weak(hw, held, std::memory_order_relaxed)) {
+      }
+    }
+  }
+};
+
+// The hot words' placement. ControlBlock is not standard-layout (the free
+// list owns a unique_ptr), where offsetof is conditionally supported; GCC and
+// clang support it and warn, hence the pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+namespace control_block_layout {
+constexpr std::size_t line(std::size_t offset) { return offset / kCacheLine; }
+constexpr std::size_t last_line(std::size_t offset, std::size_t size) { return line(offset + size - 1); }
+using CB = ControlBlock;
+static_assert(offsetof(CB, hot) % kCacheLine == 0, "every acquire writes hot: a line of its own");
+static_assert(last_line(offsetof(CB, hot), sizeof(CB::Hot)) < line(offsetof(CB, free)),
+              "the free-list head does not share the lifetime word's line");
+static_assert(last_line(offsetof(CB, free), sizeof(FreeList)) < line(offsetof(CB, read_mostly)),
+              "the read-mostly line is not written by pushes and pops");
+static_assert(last_line(offsetof(CB, read_mostly), sizeof(CB::ReadMostly)) < line(offsetof(CB, wake)),
+              "sleepers' writes to the wake channel stay off the read-mostly line");
+static_assert(last_line(offsetof(CB, wake), sizeof(WakeChannel)) < line(offsetof(CB, counters)),
+              "slow-path statistics stay off the wake channel's line");
+static_assert(sizeof(CB::ReadMostly) == kCacheLine, "the read-mostly words fit one line");
+}  // namespace control_block_layout
+#pragma GCC diagnostic pop
+
+}  // namespace samplepool::detail
