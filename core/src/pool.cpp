@@ -118,62 +118,6 @@ Errc Pool::set_release_callback(ReleaseCallback callback, void* context) noexcep
   return Errc::ok;
 }
 
-Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
-  const std::uint32_t n = layout.actual.count;
-  void* slots_raw = nullptr;
-  void* payload_raw = nullptr;
-  if (const Errc e = arena_.allocate(sizeof(SampleSlot) * n, alignof(SampleSlot), &slots_raw);
-      e != Errc::ok) {
-    return e;
-  }
-  if (const Errc e = arena_.allocate(layout.payload_bytes, layout.payload_alignment, &payload_raw);
-      e != Errc::ok) {
-    arena_.deallocate(slots_raw, sizeof(SampleSlot) * n, alignof(SampleSlot));
-    return e;
-  }
-  auto* slots = static_cast<SampleSlot*>(slots_raw);
-  auto* payload = static_cast<std::byte*>(payload_raw);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    SampleSlot* s = new (&slots[i]) SampleSlot;
-    s->index = i;
-    s->pool = this;
-    s->data = payload + std::size_t{i} * layout.stride + layout.actual.prefix;
-    s->size = layout.actual.size;
-    s->prefix = layout.actual.prefix;
-    s->actual = layout.actual.size;  // a fresh sample's actual length is its size
-  }
-  try {
-    cb_.free.reset(n);  // allocates the links (LIFO) or the queue (FIFO)
-  } catch (...) {
-    arena_.deallocate(payload_raw, layout.payload_bytes, layout.payload_alignment);
-    arena_.deallocate(slots_raw, sizeof(SampleSlot) * n, alignof(SampleSlot));
-    return Errc::out_of_memory;
-  }
-  mem_ = Memory{slots, payload, layout};
-  cb_.read_mostly.slots = slots;
-  cb_.counters.count.store(n, std::memory_order_relaxed);
-  cb_.counters.memory.store(true, std::memory_order_relaxed);
-  // No cache can be open here (decommitted), so no owner reads these now.
-  cb_.read_mostly.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
-  cb_.read_mostly.cache_batch =
-      std::max(1u, cb_.read_mostly.cache_limit * kThreadCacheBatch / kThreadCacheSize);
-  return Errc::ok;
-}
-
-void Pool::free_memory_locked() noexcept {
-  if (mem_.slots == nullptr) return;
-  const Layout& l = mem_.layout;
-  // SampleSlot is trivially destructible but for its atomics; end their
-  // lifetimes formally before handing the bytes back.
-  for (std::uint32_t i = 0; i < l.actual.count; ++i) mem_.slots[i].~SampleSlot();
-  arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
-  arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.actual.count, alignof(SampleSlot));
-  mem_ = Memory{};
-  cb_.read_mostly.slots = nullptr;
-  cb_.counters.count.store(0, std::memory_order_relaxed);
-  cb_.counters.memory.store(false, std::memory_order_relaxed);
-}
-
 // ---------------------------------------------------------------------------
 // Acquire: refusals and the blocking path.
 
@@ -260,7 +204,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
       // pop pushed what it found before it cleared it.
       if (cb_.free.try_pop(index)) return Errc::ok;
     }
-    return Errc::timeout;
+    return grow(index) ? Errc::ok : Errc::timeout;
   }
   // Bounded spin: catches a release already in flight (config.hpp).
   for (int i = 0; i < kAcquireSpins; ++i) {
@@ -287,6 +231,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
       closed = true;
       got = cb_.free.try_pop(index);
     }
+    if (!got) got = grow(index);  // empty after the sweep: add samples instead of waiting
     if (got) {
       cb_.wake.cancel();
       return Errc::ok;
@@ -323,6 +268,9 @@ Stats Pool::stats() const noexcept {
   std::uint64_t held = detail::Lifetime::held(cb_.hot.life.load());
   s.acquires = cb_.hot.acquires.load(std::memory_order_relaxed) + cache_acquires;
   s.count = c.count.load(std::memory_order_relaxed);
+  s.max_count = c.max_count.load(std::memory_order_relaxed);
+  s.growths = cb_.growth.growths.load(std::memory_order_relaxed);
+  s.growth_failures = cb_.growth.failures.load(std::memory_order_relaxed);
   s.commits = c.commits.load(std::memory_order_relaxed);
   s.decommits = c.decommits.load(std::memory_order_relaxed);
   s.memory_allocated = c.memory.load(std::memory_order_relaxed);
@@ -352,7 +300,8 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   // More than the pool could ever hold at once is a bad argument, not a
   // timeout (a kept-but-decommitted pool refuses below, not_committed).
   if (out.size() > kMaxBulk ||
-      (cb_.read_mostly.state.load().committed() && out.size() > cb_.counters.count.load(std::memory_order_relaxed))) {
+      (cb_.read_mostly.state.load().committed() &&
+       out.size() > cb_.counters.max_count.load(std::memory_order_relaxed))) {
     return Errc::invalid_argument;
   }
   const auto k = static_cast<std::uint32_t>(out.size());
@@ -367,19 +316,24 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   if (!entry.committed()) return refuse(Errc::not_committed);
   std::uint32_t n = 0;
   bool closed = false;
-  for (int pass = 0; pass < 2 && n < k; ++pass) {
-    if (pass == 1) {  // the rest may sit in idle caches
-      if (!caches_.exists()) break;
-      if (cb_.maybe_cached()) {  // otherwise pop once more, as find_index does
-        (void)caches_.close();
-        closed = true;
-      }
-    }
+  auto pop_more = [&] {
     while (n < k) {
       const std::uint32_t more = cb_.free.pop_bulk(got + n, k - n);
       if (more == 0) break;
       n += more;
     }
+  };
+  pop_more();
+  if (n < k && caches_.exists()) {  // the rest may sit in idle caches
+    if (cb_.maybe_cached()) {       // otherwise pop once more, as find_index does
+      (void)caches_.close();
+      closed = true;
+    }
+    pop_more();
+  }
+  while (n < k && grow(got[n])) {  // still short: grow, a chunk at a time
+    ++n;
+    pop_more();
   }
   if (closed) caches_.release();
   if (n < k || cb_.read_mostly.state.load() != entry) {  // all or nothing; and validate the epoch

@@ -61,6 +61,14 @@ inline constexpr std::uint32_t kThreadCacheSize = 32;
 inline constexpr std::uint32_t kThreadCacheBatch = 16;
 static_assert(kThreadCacheBatch > 0 && kThreadCacheBatch <= kThreadCacheSize);
 
+// Growth (Properties::max_count): a growing pool adds samples in at most
+// this many steps between its initial and its maximum count, each a chunk
+// of ceil((max - initial) / kMaxGrowthSteps) samples (the last may be
+// smaller) with a payload region of its own. 16 keeps the chunk directory
+// one cache line of states and bounds the allocations a pool can make; a
+// pool growing from 4 to 8 adds one sample a step, as GStreamer's does.
+inline constexpr std::uint32_t kMaxGrowthSteps = 16;
+
 // Most samples one try_acquire_bulk() call takes (it stages indices on the
 // stack); larger requests are refused with Errc::invalid_argument.
 inline constexpr std::uint32_t kMaxBulk = 256;

@@ -13,6 +13,14 @@
 //   ~Pool()     decommits, waits until every sample is back and every
 //               acquire has left, then frees everything.
 //
+// Growth (Properties::max_count > count): commit() makes `count` samples;
+// an acquire that finds the pool empty (after reclaiming the thread
+// caches) adds a chunk of samples, up to max_count, instead of waiting; a
+// failed allocation is counted (Stats::growth_failures) and the acquire
+// waits as in a fixed pool. Growth takes no lock: concurrent acquirers build
+// different chunks, and none waits for another's. Grown samples are kept
+// across decommit/commit; trim() gives their memory back.
+//
 // Memory after decommit: kept, so that a Stop/Run cycle re-commits without
 // allocating (a commit while old samples are still out reuses the same
 // memory). It is returned by release_memory(), by set_properties() with a
@@ -87,7 +95,8 @@ class Pool {
 
   // Configuration --------------------------------------------------------------
   // Errors, in order: already_committed, buffers_outstanding (a sample held or
-  // an acquire in progress), bad_alignment, too_large. `actual` (optional)
+  // an acquire in progress), bad_alignment, too_large, invalid_argument
+  // (max_count below count). `actual` (optional)
   // receives the granted properties on success.
   Errc set_properties(const Properties& request, Properties* actual = nullptr) noexcept;
   // The granted properties; all zero before the first set_properties().
@@ -99,6 +108,9 @@ class Pool {
   Errc decommit() noexcept;
   // Frees a kept arena: already_committed, or buffers_outstanding.
   Errc release_memory() noexcept;
+  // Gives back the memory of grown samples, keeping the initial count and
+  // the headroom to grow again: already_committed, or buffers_outstanding.
+  Errc trim() noexcept;
   bool committed() const noexcept { return cb_.read_mostly.state.load().committed(); }
 
   // Acquire: each replaces `out` (dropping what it held) ----------------------
@@ -174,8 +186,15 @@ class Pool {
   static void finalize_cb(void* pool) noexcept { static_cast<Pool*>(pool)->finalize(); }
 
   bool idle_locked() noexcept;  // under control_, decommitted: nothing held, nothing inside
+  // Memory (pool_memory.cpp).
   Errc allocate_memory_locked(const Layout& layout) noexcept;
   void free_memory_locked() noexcept;
+  void free_chunks_locked() noexcept;
+  void init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) noexcept;
+  // Inside an acquire (a lifetime use held): builds the next empty growth
+  // chunk, keeps its first index and pushes the rest. False at the maximum,
+  // or when the allocation failed.
+  [[gnu::cold]] bool grow(std::uint32_t& index) noexcept;
 
   // Invariants (the shared state's are in control_block.hpp):
   //  - cb_.read_mostly.state is committed => mem_ holds the slots and payload

@@ -11,6 +11,12 @@
 //    (Errc::size_not_set).
 //  - counts above kMaxSampleCount, and sizes whose rounding or whose
 //    count x stride overflow, give Errc::too_large: nothing ever wraps.
+//  - max_count (an extension, after Media Foundation's
+//    InitializeSampleAllocatorEx(initial, maximum)): 0 or equal to count
+//    keeps the pool fixed; above count, the pool starts with count samples
+//    and an acquire that finds it empty adds more, up to max_count (see
+//    pool.hpp, "Growth"). Below count (and not 0): Errc::invalid_argument.
+//    Granted as asked; the limits above apply to it as to count.
 //
 // Internally each sample's stride is also rounded up to a cache line, so
 // two threads filling neighbouring samples never share a line; the granted
@@ -29,6 +35,7 @@ struct Properties {
   std::size_t size = 0;        // usable bytes per sample (after the prefix)
   std::size_t alignment = 0;   // alignment of (data - prefix); a power of two
   std::size_t prefix = 0;      // bytes reserved in front of each sample's data
+  std::uint32_t max_count = 0;  // most samples a growing pool reaches; 0: count (fixed)
   friend bool operator==(const Properties&, const Properties&) = default;
 };
 
@@ -36,8 +43,9 @@ struct Properties {
 struct Layout {
   Properties actual;            // what set_properties() grants
   std::size_t stride = 0;       // bytes from one sample's (data - prefix) to the next
-  std::size_t payload_bytes = 0;  // count x stride
+  std::size_t payload_bytes = 0;  // count x stride: the samples made at commit
   std::size_t payload_alignment = 0;
+  std::uint32_t capacity = 0;     // max(count, max_count): slots the pool may reach
   friend bool operator==(const Layout&, const Layout&) = default;
 };
 

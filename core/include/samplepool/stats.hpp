@@ -11,7 +11,8 @@
 namespace samplepool {
 
 struct Stats {
-  std::uint32_t count = 0;        // samples in the committed (or kept) arena
+  std::uint32_t count = 0;        // samples that exist now (initial + grown)
+  std::uint32_t max_count = 0;    // the most there may be (count when not growable)
   std::uint32_t free = 0;         // samples available to an acquire
   std::uint32_t outstanding = 0;  // samples held by callers
   std::uint32_t waiters = 0;      // threads blocked in an acquire
@@ -26,6 +27,8 @@ struct Stats {
   std::uint64_t decommits = 0;    // decommit() calls that decommitted
   std::uint64_t misuse = 0;       // releases of an already-free sample, ignored
   std::uint32_t cached = 0;       // of the free samples, those parked in thread caches
+  std::uint64_t growths = 0;      // growth steps taken (chunks of samples added)
+  std::uint64_t growth_failures = 0;  // growth steps refused by the backend (then it waited)
   bool committed = false;
   bool memory_allocated = false;  // the arena is held (committed, or kept after decommit)
   bool thread_cache = false;      // per-thread caches are in use

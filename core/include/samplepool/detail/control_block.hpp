@@ -15,13 +15,15 @@
 // protocol live in CacheSet (cache_set.hpp), which works on this block.
 //
 // Invariants (Pool's, stated here because this is the data they are about):
-//  - read_mostly.state committed => read_mostly.slots[0..count) and the free
-//    list are initialized, and count > 0.
-//  - every index below count is exactly once either on the free list
+//  - read_mostly.state committed => the free list and the slots of the
+//    initial count and of every ready growth chunk are initialized, and
+//    count (their number) > 0.
+//  - every index of an existing slot is exactly once either on the free list
 //    (refs == 0), in one thread cache (refs == 0) or held (refs > 0); held
 //    in the lifetime word counts the last two.
-//  - slots, count, cache_limit and cache_batch change only while
-//    decommitted, with the lifetime counts at zero and the caches closed.
+//  - slots, cache_limit, cache_batch and the growth geometry change only
+//    while decommitted, with the lifetime counts at zero and the caches
+//    closed; count also grows while committed, by a chunk's builder.
 //
 // Layout: each group below owns its cache lines (checked by the
 // static_asserts at the end, with offsetof as rigtorp's queues check theirs):
@@ -80,6 +82,34 @@ struct ControlBlock {
 
   WakeChannel wake;
 
+  // Growth (Properties::max_count): slots [base, capacity) come in chunks
+  // of `step` (chunk k starts at base + k * step), each made by an acquirer
+  // that found the pool empty. A chunk's state goes empty -> building (the
+  // one CAS that picks its builder; losers try the next chunk, never wait)
+  // -> ready (release: its headers and payload are built, then its indices
+  // are pushed), or back to empty when its allocation failed. Only the
+  // control plane (decommitted, nothing in use) takes a ready chunk back.
+  // A pool without headroom has chunks == 0.
+  struct alignas(kCacheLine) Growth {
+    enum : std::uint32_t { kEmpty = 0, kBuilding = 1, kReady = 2 };
+    std::atomic<std::uint32_t> state[kMaxGrowthSteps] = {};
+    std::uint32_t base = 0;      // the initial count
+    std::uint32_t step = 0;      // samples a chunk
+    std::uint32_t capacity = 0;  // the maximum count
+    std::uint32_t chunks = 0;    // ceil((capacity - base) / step)
+    std::atomic<std::uint64_t> growths{0};    // chunks built (statistics)
+    std::atomic<std::uint64_t> failures{0};   // allocations refused (statistics)
+    // Each chunk's payload region, written by its builder before the ready
+    // store (and read after an acquire load of ready, or under the control
+    // mutex with nothing in use).
+    std::byte* payload[kMaxGrowthSteps] = {};
+
+    std::uint32_t first(std::uint32_t k) const noexcept { return base + k * step; }
+    std::uint32_t size(std::uint32_t k) const noexcept {
+      return capacity - first(k) < step ? capacity - first(k) : step;
+    }
+  } growth;
+
   // Slow-path and control-plane statistics, read by stats() without a lock
   // (relaxed: each is exact at some instant).
   struct alignas(kCacheLine) Counters {
@@ -89,13 +119,15 @@ struct ControlBlock {
     std::atomic<std::uint64_t> misuse{0};
     std::atomic<std::uint64_t> commits{0};
     std::atomic<std::uint64_t> decommits{0};
-    std::atomic<std::uint32_t> count{0};
+    std::atomic<std::uint32_t> count{0};      // samples that exist (initial + grown)
+    std::atomic<std::uint32_t> max_count{0};  // the most there may be (the capacity)
     std::atomic<bool> memory{false};
   } counters;
 
-  // The one place an index becomes a slot header. Valid for index < count
-  // while the slots exist (a caller holds a lifetime use or the control
-  // mutex).
+  // The one place an index becomes a slot header. Valid for an index that
+  // the free list, a cache or a holder named, while the slots exist (the
+  // caller holds a lifetime use or the control mutex). The header array has
+  // room for the maximum count, so growth never moves a header.
   SampleSlot* slot_at(std::uint32_t index) const noexcept { return &read_mostly.slots[index]; }
 
   // acquire: pairs with the clearing sweep's release (CacheSet::sweep_locked).
@@ -132,8 +164,8 @@ static_assert(last_line(offsetof(CB, free), sizeof(FreeList)) < line(offsetof(CB
               "the read-mostly line is not written by pushes and pops");
 static_assert(last_line(offsetof(CB, read_mostly), sizeof(CB::ReadMostly)) < line(offsetof(CB, wake)),
               "sleepers' writes to the wake channel stay off the read-mostly line");
-static_assert(last_line(offsetof(CB, wake), sizeof(WakeChannel)) < line(offsetof(CB, counters)),
-              "slow-path statistics stay off the wake channel's line");
+static_assert(last_line(offsetof(CB, wake), sizeof(WakeChannel)) < line(offsetof(CB, growth)),
+              "growth stays off the wake channel's line");
 static_assert(sizeof(CB::ReadMostly) == kCacheLine, "the read-mostly words fit one line");
 }  // namespace control_block_layout
 #pragma GCC diagnostic pop

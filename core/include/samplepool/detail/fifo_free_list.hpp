@@ -26,7 +26,8 @@
 // finish its dequeue: a few pauses, then sched_yield, then short sleeps, so
 // that a higher-priority popper never starves the thread it waits for.
 //
-// Allocation: reset() sizes the queue for every slot plus one block per
+// Allocation: reset() sizes the queue for every slot (up to the capacity a
+// growing pool may reach) plus one block per
 // producing thread, so steady state allocates nothing. A thread's first push
 // creates its implicit producer (moodycamel allocates then); if that
 // allocation ever fails, the index goes to an overflow Treiber stack rather
@@ -69,13 +70,14 @@ struct FifoQueueTraits : moodycamel::ConcurrentQueueDefaultTraits {
 template <class Queue>
 class BasicFifoFreeList {
  public:
-  void reset(std::uint32_t n) {
-    overflow_.reset(n, false);
+  void reset(std::uint32_t capacity, std::uint32_t filled) {
+    overflow_.reset(capacity, 0);
     // Every slot, plus a spare block for each of a few producing threads.
-    queue_ = std::make_unique<Queue>(std::size_t{n} + 8 * FifoQueueTraits::BLOCK_SIZE);
+    queue_ = std::make_unique<Queue>(std::size_t{capacity} + 8 * FifoQueueTraits::BLOCK_SIZE);
     available_.store(0, std::memory_order_relaxed);
-    for (std::uint32_t i = 0; i < n; ++i) push(i);
+    for (std::uint32_t i = 0; i < filled; ++i) push(i);
   }
+  void reset(std::uint32_t n) { reset(n, n); }
 
   bool try_pop(std::uint32_t& index) noexcept {
     if (reserve(1) == 0) return false;

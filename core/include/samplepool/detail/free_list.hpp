@@ -1,7 +1,9 @@
 // samplepool/detail/free_list.hpp: one interface over the free-list policies.
 //
 // Both policies (lifo_free_list.hpp, fifo_free_list.hpp) provide
-//   reset(n)               fill with 0..n-1; only while nobody touches the list
+//   reset(cap, filled)     room for indices 0..cap-1, filled with 0..filled-1
+//                          (a growing pool pushes the rest later); only
+//                          while nobody touches the list. reset(n) = reset(n, n)
 //   try_pop(index&)        lock-free; false when empty
 //   push(index)            lock-free; never fails, never drops an index
 //   pop_bulk(out, max)     up to max indices; returns how many
@@ -24,6 +26,7 @@ namespace samplepool::detail {
 template <class L>
 concept FreeListPolicyImpl = requires(L l, std::uint32_t i, std::uint32_t* p) {
   l.reset(i);
+  l.reset(i, i);
   { l.try_pop(i) } noexcept -> std::same_as<bool>;
   { l.push(i) } noexcept;
   { l.pop_bulk(p, i) } noexcept -> std::same_as<std::uint32_t>;
@@ -38,11 +41,11 @@ class FreeList {
 
   FreeListPolicy policy() const noexcept { return policy_; }
 
-  void reset(std::uint32_t n) {
+  void reset(std::uint32_t capacity, std::uint32_t filled) {
     if (policy_ == FreeListPolicy::lifo) {
-      lifo_.reset(n);
+      lifo_.reset(capacity, filled);
     } else {
-      fifo_.reset(n);
+      fifo_.reset(capacity, filled);
     }
   }
   bool try_pop(std::uint32_t& index) noexcept {

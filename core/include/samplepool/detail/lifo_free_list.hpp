@@ -67,17 +67,18 @@ class LifoFreeList {
     std::uint64_t raw_ = std::uint64_t{kNoSlot};
   };
 
-  // Makes room for indices 0..n-1 and, if `full`, pushes them all (0 on
-  // top); otherwise leaves the list empty. Not thread-safe.
-  void reset(std::uint32_t n, bool full = true) {
-    links_ = std::make_unique<std::atomic<std::uint32_t>[]>(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      links_[i].store(i + 1 < n ? i + 1 : kNoSlot, std::memory_order_relaxed);
+  // Makes room for indices 0..capacity-1 and pushes 0..filled-1 (0 on top);
+  // the rest join later with push() (a pool's growth). Not thread-safe.
+  void reset(std::uint32_t capacity, std::uint32_t filled) {
+    links_ = std::make_unique<std::atomic<std::uint32_t>[]>(capacity);
+    for (std::uint32_t i = 0; i < filled; ++i) {
+      links_[i].store(i + 1 < filled ? i + 1 : kNoSlot, std::memory_order_relaxed);
     }
     const Head old{head_.load(std::memory_order_relaxed)};
-    const std::uint32_t top = full && n != 0 ? 0 : kNoSlot;
+    const std::uint32_t top = filled != 0 ? 0 : kNoSlot;
     head_.store(Head::make(top, old.tag() + 1).raw(), std::memory_order_release);
   }
+  void reset(std::uint32_t n) { reset(n, n); }
 
   bool try_pop(std::uint32_t& index) noexcept {
     Head h{head_.load(std::memory_order_seq_cst)};

@@ -1,0 +1,159 @@
+// Pool's memory: the slot headers and payload made at commit, the chunks a
+// growing pool adds while committed, and giving them back. The geometry is
+// the control block's (control_block.hpp, "Growth").
+#include <algorithm>
+#include <new>
+
+#include "samplepool/pool.hpp"
+
+namespace samplepool {
+
+using detail::SampleSlot;
+using Growth = detail::ControlBlock::Growth;
+
+void Pool::init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) noexcept {
+  const Layout& l = mem_.layout;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    SampleSlot* s = new (&mem_.slots[first + i]) SampleSlot;
+    s->index = first + i;
+    s->pool = this;
+    s->data = payload + std::size_t{i} * l.stride + l.actual.prefix;
+    s->size = l.actual.size;
+    s->prefix = l.actual.prefix;
+    s->actual = l.actual.size;  // a fresh sample's actual length is its size
+  }
+}
+
+Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
+  const std::uint32_t n = layout.actual.count;
+  const std::uint32_t cap = layout.capacity;
+  void* slots_raw = nullptr;
+  void* payload_raw = nullptr;
+  // Headers for the maximum (128 bytes a sample), so that growth never moves
+  // one; only the initial count is built now.
+  if (const Errc e = arena_.allocate(sizeof(SampleSlot) * cap, alignof(SampleSlot), &slots_raw);
+      e != Errc::ok) {
+    return e;
+  }
+  if (const Errc e = arena_.allocate(layout.payload_bytes, layout.payload_alignment, &payload_raw);
+      e != Errc::ok) {
+    arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
+    return e;
+  }
+  try {
+    cb_.free.reset(cap, n);  // allocates the links (LIFO) or the queue (FIFO) for the maximum
+  } catch (...) {
+    arena_.deallocate(payload_raw, layout.payload_bytes, layout.payload_alignment);
+    arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
+    return Errc::out_of_memory;
+  }
+  mem_ = Memory{static_cast<SampleSlot*>(slots_raw), static_cast<std::byte*>(payload_raw), layout};
+  init_slots(0, n, mem_.payload);
+  Growth& g = cb_.growth;
+  g.base = n;
+  g.capacity = cap;
+  g.step = std::max(1u, (cap - n + kMaxGrowthSteps - 1) / kMaxGrowthSteps);
+  g.chunks = (cap - n + g.step - 1) / g.step;
+  for (std::uint32_t k = 0; k < kMaxGrowthSteps; ++k) g.state[k].store(Growth::kEmpty, std::memory_order_relaxed);
+  cb_.read_mostly.slots = mem_.slots;
+  cb_.counters.count.store(n, std::memory_order_relaxed);
+  cb_.counters.max_count.store(cap, std::memory_order_relaxed);
+  cb_.counters.memory.store(true, std::memory_order_relaxed);
+  // No cache can be open here (decommitted), so no owner reads these now.
+  cb_.read_mostly.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
+  cb_.read_mostly.cache_batch =
+      std::max(1u, cb_.read_mostly.cache_limit * kThreadCacheBatch / kThreadCacheSize);
+  return Errc::ok;
+}
+
+bool Pool::grow(std::uint32_t& index) noexcept {
+  // The caller holds a lifetime use (it is inside an acquire), so the slots
+  // and the layout stay as they are until it leaves.
+  Growth& g = cb_.growth;
+  const Layout& l = mem_.layout;
+  for (std::uint32_t k = 0; k < g.chunks; ++k) {
+    std::uint32_t expected = Growth::kEmpty;
+    if (g.state[k].load(std::memory_order_relaxed) != Growth::kEmpty ||
+        !g.state[k].compare_exchange_strong(expected, Growth::kBuilding, std::memory_order_relaxed)) {
+      continue;  // built, or another acquirer builds it: never wait for it
+    }
+    const std::uint32_t first = g.first(k);
+    const std::uint32_t n = g.size(k);
+    void* raw = nullptr;
+    if (arena_.allocate(std::size_t{n} * l.stride, l.payload_alignment, &raw) != Errc::ok) {
+      g.failures.fetch_add(1, std::memory_order_relaxed);
+      g.state[k].store(Growth::kEmpty, std::memory_order_relaxed);  // a later acquirer may retry
+      return false;  // the caller waits, as a fixed pool's would
+    }
+    g.payload[k] = static_cast<std::byte*>(raw);
+    init_slots(first, n, g.payload[k]);
+    // release: the control plane that frees the chunk reads payload[k] (it
+    // also synchronizes through the lifetime word; this keeps stats honest).
+    g.state[k].store(Growth::kReady, std::memory_order_release);
+    cb_.counters.count.fetch_add(n, std::memory_order_relaxed);
+    g.growths.fetch_add(1, std::memory_order_relaxed);
+    // The first is ours; the rest go to the free list (release: publishes
+    // their headers to whoever pops them) and may wake waiters.
+    if (n > 1) {
+      std::uint32_t rest[kMaxBulk];
+      for (std::uint32_t done = 1; done < n;) {
+        const std::uint32_t m = std::min(n - done, kMaxBulk);
+        for (std::uint32_t i = 0; i < m; ++i) rest[i] = first + done + i;
+        cb_.free.push_bulk(rest, m);
+        cb_.wake.notify_n(m);
+        done += m;
+      }
+    }
+    index = first;
+    return true;
+  }
+  return false;  // at the maximum
+}
+
+void Pool::free_chunks_locked() noexcept {
+  Growth& g = cb_.growth;
+  const Layout& l = mem_.layout;
+  for (std::uint32_t k = 0; k < g.chunks; ++k) {
+    if (g.state[k].load(std::memory_order_acquire) != Growth::kReady) continue;
+    const std::uint32_t n = g.size(k);
+    for (std::uint32_t i = 0; i < n; ++i) mem_.slots[g.first(k) + i].~SampleSlot();
+    arena_.deallocate(g.payload[k], std::size_t{n} * l.stride, l.payload_alignment);
+    g.payload[k] = nullptr;
+    g.state[k].store(Growth::kEmpty, std::memory_order_relaxed);
+    cb_.counters.count.fetch_sub(n, std::memory_order_relaxed);
+  }
+}
+
+Errc Pool::trim() noexcept {
+  std::lock_guard lock(control_);
+  if (cb_.read_mostly.state.load().committed()) return Errc::already_committed;
+  if (!idle_locked()) return Errc::buffers_outstanding;
+  if (mem_.slots == nullptr) return Errc::ok;
+  free_chunks_locked();
+  // Nothing is in use: the free list starts again from the initial samples.
+  const std::uint32_t n = mem_.layout.actual.count;
+  try {
+    cb_.free.reset(mem_.layout.capacity, n);
+  } catch (...) {
+    free_memory_locked();  // the list could not be rebuilt: give everything back
+  }
+  return Errc::ok;
+}
+
+void Pool::free_memory_locked() noexcept {
+  if (mem_.slots == nullptr) return;
+  free_chunks_locked();
+  const Layout& l = mem_.layout;
+  // SampleSlot is trivially destructible but for its atomics; end their
+  // lifetimes formally before handing the bytes back.
+  for (std::uint32_t i = 0; i < l.actual.count; ++i) mem_.slots[i].~SampleSlot();
+  arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
+  arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.capacity, alignof(SampleSlot));
+  mem_ = Memory{};
+  cb_.read_mostly.slots = nullptr;
+  cb_.counters.count.store(0, std::memory_order_relaxed);
+  cb_.counters.max_count.store(0, std::memory_order_relaxed);
+  cb_.counters.memory.store(false, std::memory_order_relaxed);
+}
+
+}  // namespace samplepool
