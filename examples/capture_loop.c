@@ -48,7 +48,7 @@ static void* consume(void* arg) {
 
 int main(void) {
   sp_pool* pool;
-  sp_properties req = {8, 1920 * 1080 * 2, 64, 0}, got;
+  sp_properties req = {8, 1920 * 1080 * 2, 64, 0, 0}, got; /* max_count 0: fixed */
   sp_stats st;
   pthread_t consumer;
   long captured = 0, dropped = 0, stopped = 0;

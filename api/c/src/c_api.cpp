@@ -106,30 +106,37 @@ sp_error sp_pool_create(const sp_pool_options* o, sp_pool** out) {
 
 void sp_pool_destroy(sp_pool* p) { delete p; }
 
+namespace {
+sp_properties to_c(const samplepool::Properties& g) {
+  return sp_properties{g.count, g.size, g.alignment, g.prefix, g.max_count};
+}
+}  // namespace
+
 sp_error sp_pool_set_properties(sp_pool* p, const sp_properties* r, sp_properties* actual) {
   if (p == nullptr || r == nullptr) return SP_INVALID_ARGUMENT;
   samplepool::Properties granted;
-  const Errc e = p->pool.set_properties({r->count, r->size, r->alignment, r->prefix}, &granted);
-  if (e == Errc::ok && actual != nullptr) *actual = {granted.count, granted.size, granted.alignment, granted.prefix};
+  const Errc e = p->pool.set_properties({r->count, r->size, r->alignment, r->prefix, r->max_count}, &granted);
+  if (e == Errc::ok && actual != nullptr) *actual = to_c(granted);
   return c(e);
 }
 
 sp_error sp_pool_get_properties(const sp_pool* p, sp_properties* out) {
   if (p == nullptr || out == nullptr) return SP_INVALID_ARGUMENT;
-  const samplepool::Properties g = p->pool.properties();
-  *out = {g.count, g.size, g.alignment, g.prefix};
+  *out = to_c(p->pool.properties());
   return SP_OK;
 }
 
 sp_error sp_pool_commit(sp_pool* p) { return p ? c(p->pool.commit()) : SP_INVALID_ARGUMENT; }
 sp_error sp_pool_decommit(sp_pool* p) { return p ? c(p->pool.decommit()) : SP_INVALID_ARGUMENT; }
 sp_error sp_pool_release_memory(sp_pool* p) { return p ? c(p->pool.release_memory()) : SP_INVALID_ARGUMENT; }
+sp_error sp_pool_trim(sp_pool* p) { return p ? c(p->pool.trim()) : SP_INVALID_ARGUMENT; }
 
 sp_error sp_pool_stats(const sp_pool* p, sp_stats* out) {
   if (p == nullptr || out == nullptr) return SP_INVALID_ARGUMENT;
   const samplepool::Stats s = p->pool.stats();
   *out = sp_stats{s.count, s.free, s.outstanding, s.waiters, s.acquires, s.waits, s.timeouts,
-                  s.not_committed, s.high_water, s.commits, s.decommits, s.misuse, s.committed ? 1 : 0};
+                  s.not_committed, s.high_water, s.commits, s.decommits, s.misuse, s.committed ? 1 : 0,
+                  s.max_count, s.growths, s.growth_failures};
   return SP_OK;
 }
 

@@ -103,6 +103,34 @@ static void null_samples(void) {
   CHECK(sp_pool_get_properties(NULL, NULL) == SP_INVALID_ARGUMENT);
   CHECK(sp_pool_set_properties(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
   CHECK(sp_pool_set_release_callback(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_trim(NULL) == SP_INVALID_ARGUMENT);
+}
+
+/* Growth through the C API: max_count above count grows on demand, below is
+   refused, stats show it, trim gives the grown memory back. */
+static void test_growth(void) {
+  sp_pool* pool = NULL;
+  sp_sample* held[6] = {0};
+  sp_sample* more = NULL;
+  sp_properties req = {2, 256, 16, 0, 1}, got;
+  sp_stats st;
+  int i;
+  CHECK(sp_pool_create(NULL, &pool) == SP_OK);
+  CHECK(sp_pool_set_properties(pool, &req, &got) == SP_INVALID_ARGUMENT); /* max below count */
+  req.max_count = 6;
+  CHECK(sp_pool_set_properties(pool, &req, &got) == SP_OK && got.max_count == 6);
+  CHECK(sp_pool_get_properties(pool, &got) == SP_OK && got.max_count == 6 && got.count == 2);
+  CHECK(sp_pool_commit(pool) == SP_OK);
+  for (i = 0; i < 6; ++i) CHECK(sp_pool_try_acquire(pool, &held[i]) == SP_OK);
+  CHECK(sp_pool_try_acquire(pool, &more) == SP_TIMEOUT && more == NULL);
+  CHECK(sp_pool_stats(pool, &st) == SP_OK);
+  CHECK(st.count == 6 && st.max_count == 6 && st.growths == 4 && st.growth_failures == 0);
+  CHECK(sp_pool_trim(pool) == SP_ALREADY_COMMITTED);
+  for (i = 0; i < 6; ++i) sp_sample_release(held[i]);
+  CHECK(sp_pool_decommit(pool) == SP_OK);
+  CHECK(sp_pool_trim(pool) == SP_OK);
+  CHECK(sp_pool_stats(pool, &st) == SP_OK && st.count == 2 && st.max_count == 6);
+  sp_pool_destroy(pool);
 }
 
 int main(void) {
@@ -110,9 +138,11 @@ int main(void) {
   sp_pool* other = NULL;
   sp_sample* s = NULL;
   sp_sample* t = NULL;
-  sp_properties req = {4, 1000, 64, 32}, got;
+  sp_properties req = {4, 1000, 64, 32, 0}, got;
   sp_stats st;
   int64_t a = 0, b = 0;
+
+  test_growth();
 
   CHECK(strcmp(sp_error_name(SP_OK), "ok") == 0);
   CHECK(strcmp(sp_error_name(SP_NOT_COMMITTED), "not_committed") == 0);
@@ -232,7 +262,7 @@ int main(void) {
   /* "Wait forever": UINT64_MAX and anything from 2^63 ns up is no deadline. */
   {
     sp_pool* one = NULL;
-    sp_properties p1 = {1, 64, 8, 0};
+    sp_properties p1 = {1, 64, 8, 0, 0};
     CHECK(sp_pool_create(NULL, &one) == SP_OK);
     CHECK(sp_pool_set_properties(one, &p1, NULL) == SP_OK);
     blocks_until_other_thread(one, UINT64_MAX, 0, SP_OK);

@@ -124,20 +124,17 @@ class MemAllocator final : public IMemAllocator {
   HRESULT SetProperties(ALLOCATOR_PROPERTIES* pRequest, ALLOCATOR_PROPERTIES* pActual) override {
     if (pRequest == nullptr || pActual == nullptr) return E_POINTER;
     const ALLOCATOR_PROPERTIES req = *pRequest;  // read it all before writing *pActual
-    if (req.cBuffers < 0 || req.cbBuffer < 0 || req.cbPrefix < 0) return E_INVALIDARG;
-    const Properties p{static_cast<std::uint32_t>(req.cBuffers),
-                       static_cast<std::size_t>(req.cbBuffer),
-                       req.cbAlign > 0 ? static_cast<std::size_t>(req.cbAlign) : 0,
-                       static_cast<std::size_t>(req.cbPrefix)};
-    // A layout that is valid natively but whose granted size does not fit
-    // in a LONG cannot be reported: refuse it before changing anything.
-    if (Layout l; compute_layout(p, &l) == Errc::ok && l.actual.size > static_cast<std::size_t>(std::numeric_limits<LONG>::max())) {
-      return E_INVALIDARG;
-    }
-    Properties granted;
-    if (const Errc e = pool_.set_properties(p, &granted); e != Errc::ok) return to_hresult(e);
-    *pActual = to_dshow(granted);
-    return S_OK;
+    if (req.cBuffers < 0) return E_INVALIDARG;
+    return set_properties(req, static_cast<std::uint32_t>(req.cBuffers), 0, pActual);
+  }
+  HRESULT InitializeSampleAllocatorEx(LONG cInitialSamples, LONG cMaximumSamples,
+                                      ALLOCATOR_PROPERTIES* pRequest,
+                                      ALLOCATOR_PROPERTIES* pActual) override {
+    if (pRequest == nullptr || pActual == nullptr) return E_POINTER;
+    const ALLOCATOR_PROPERTIES req = *pRequest;
+    if (cInitialSamples < 0 || cMaximumSamples < cInitialSamples) return E_INVALIDARG;
+    return set_properties(req, static_cast<std::uint32_t>(cInitialSamples),
+                          static_cast<std::uint32_t>(cMaximumSamples), pActual);
   }
   HRESULT GetProperties(ALLOCATOR_PROPERTIES* pProps) override {
     if (pProps == nullptr) return E_POINTER;
@@ -191,6 +188,24 @@ class MemAllocator final : public IMemAllocator {
   }
   static void finalize(void* self) noexcept { delete static_cast<MemAllocator*>(self); }
   static void notify(void* self) { static_cast<MemAllocator*>(self)->notify_->NotifyRelease(); }
+
+  // SetProperties' rules (dshow.hpp) with the count and maximum given apart.
+  HRESULT set_properties(const ALLOCATOR_PROPERTIES& req, std::uint32_t count,
+                         std::uint32_t max_count, ALLOCATOR_PROPERTIES* pActual) {
+    if (req.cbBuffer < 0 || req.cbPrefix < 0) return E_INVALIDARG;
+    const Properties p{count, static_cast<std::size_t>(req.cbBuffer),
+                       req.cbAlign > 0 ? static_cast<std::size_t>(req.cbAlign) : 0,
+                       static_cast<std::size_t>(req.cbPrefix), max_count};
+    // A layout that is valid natively but whose granted size does not fit
+    // in a LONG cannot be reported: refuse it before changing anything.
+    if (Layout l; compute_layout(p, &l) == Errc::ok && l.actual.size > static_cast<std::size_t>(std::numeric_limits<LONG>::max())) {
+      return E_INVALIDARG;
+    }
+    Properties granted;
+    if (const Errc e = pool_.set_properties(p, &granted); e != Errc::ok) return to_hresult(e);
+    *pActual = to_dshow(granted);
+    return S_OK;
+  }
 
   static ALLOCATOR_PROPERTIES to_dshow(const Properties& p) noexcept {
     return ALLOCATOR_PROPERTIES{static_cast<LONG>(p.count), static_cast<LONG>(p.size),

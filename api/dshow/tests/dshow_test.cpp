@@ -353,5 +353,30 @@ TEST(DShow, SetNotifyCallsBackOnEveryRelease) {
   EXPECT_EQ(n.refs, 1) << "released with the allocator";
 }
 
+TEST(DShow, InitializeSampleAllocatorExGrowsFromInitialToMaximum) {
+  AllocatorPtr a;
+  ALLOCATOR_PROPERTIES req{99, 1000, 16, 0}, actual{};
+  EXPECT_EQ(a->InitializeSampleAllocatorEx(2, 4, nullptr, &actual), E_POINTER);
+  EXPECT_EQ(a->InitializeSampleAllocatorEx(-1, 4, &req, &actual), E_INVALIDARG);
+  EXPECT_EQ(a->InitializeSampleAllocatorEx(3, 2, &req, &actual), E_INVALIDARG);
+  ALLOCATOR_PROPERTIES unchanged{};
+  ASSERT_EQ(a->GetProperties(&unchanged), S_OK);
+  EXPECT_EQ(unchanged.cBuffers, 0);  // refusals changed nothing
+  ASSERT_EQ(a->InitializeSampleAllocatorEx(2, 4, &req, &actual), S_OK);
+  EXPECT_EQ(actual.cBuffers, 2);  // the initial count, not the request's cBuffers
+  EXPECT_EQ(req.cBuffers, 99);    // the request is never modified
+  ASSERT_EQ(a->Commit(), S_OK);
+  IMediaSample* s[5] = {};
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(a->GetBuffer(&s[i], nullptr, nullptr, AM_GBF_NOWAIT), S_OK) << i;
+  EXPECT_EQ(a->GetBuffer(&s[4], nullptr, nullptr, AM_GBF_NOWAIT), VFW_E_TIMEOUT);
+  const Stats st = a->NativePool().stats();
+  EXPECT_EQ(st.count, 4u);
+  EXPECT_EQ(st.max_count, 4u);
+  EXPECT_EQ(st.growths, 2u);
+  for (int i = 0; i < 4; ++i) s[i]->Release();
+  EXPECT_EQ(a->Decommit(), S_OK);
+}
+
+
 }  // namespace
 }  // namespace samplepool::dshow

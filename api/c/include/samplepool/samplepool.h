@@ -57,10 +57,13 @@ typedef enum sp_error {
 const char* sp_error_name(sp_error e);
 
 typedef struct sp_properties {
-  uint32_t count;    /* number of samples */
+  uint32_t count;    /* number of samples (made at commit) */
   size_t size;       /* usable bytes per sample */
   size_t alignment;  /* alignment of (data - prefix): a power of two */
   size_t prefix;     /* bytes reserved before each sample's data */
+  uint32_t max_count; /* growth: 0 or count keeps the pool fixed; above count, an
+                         acquire that finds the pool empty adds samples up to it;
+                         below count (not 0): SP_INVALID_ARGUMENT */
 } sp_properties;
 
 typedef enum sp_backend { SP_BACKEND_HEAP = 0, SP_BACKEND_JEMALLOC, SP_BACKEND_MMAP } sp_backend;
@@ -78,6 +81,9 @@ typedef struct sp_stats {
   uint32_t count, free, outstanding, waiters;
   uint64_t acquires, waits, timeouts, not_committed, high_water, commits, decommits, misuse;
   int committed;
+  uint32_t max_count;        /* the most samples the pool may grow to */
+  uint64_t growths;          /* growth steps taken */
+  uint64_t growth_failures;  /* growth steps the backend refused (the acquire then waited) */
 } sp_stats;
 
 /* Pools. options may be NULL (defaults: LIFO, thread caches, heap). */
@@ -88,6 +94,9 @@ sp_error sp_pool_get_properties(const sp_pool* pool, sp_properties* out);
 sp_error sp_pool_commit(sp_pool* pool);
 sp_error sp_pool_decommit(sp_pool* pool);
 sp_error sp_pool_release_memory(sp_pool* pool);
+/* Gives back the memory of grown samples (decommitted, every sample back),
+   keeping the initial count and the room to grow again. */
+sp_error sp_pool_trim(sp_pool* pool);
 sp_error sp_pool_stats(const sp_pool* pool, sp_stats* out);
 /* Called after each sample returns to the pool; set only while decommitted
    with nothing out. NULL clears it. */

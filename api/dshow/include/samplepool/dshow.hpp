@@ -163,6 +163,17 @@ class IMemAllocator {
   virtual HRESULT SetNotify(IMemAllocatorNotifyCallbackTemp* pNotify) = 0;
   virtual HRESULT GetFreeCount(LONG* plBuffersFree) = 0;
 
+  // Extension (growth), after Media Foundation's
+  // IMFVideoSampleAllocatorEx::InitializeSampleAllocatorEx(initial, maximum,
+  // ...): SetProperties with cBuffers = cInitialSamples (pRequest's own
+  // cBuffers is ignored), and the pool grows to cMaximumSamples when a
+  // GetBuffer finds it empty. cMaximumSamples == cInitialSamples is
+  // SetProperties. E_INVALIDARG for a negative count or a maximum below the
+  // initial count; otherwise SetProperties' results.
+  virtual HRESULT InitializeSampleAllocatorEx(LONG cInitialSamples, LONG cMaximumSamples,
+                                              ALLOCATOR_PROPERTIES* pRequest,
+                                              ALLOCATOR_PROPERTIES* pActual) = 0;
+
   // Not COM: the native pool underneath, for statistics and tools.
   virtual const Pool& NativePool() const = 0;
 
