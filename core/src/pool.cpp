@@ -21,7 +21,10 @@ Pool::Pool(PoolOptions options)
     : cb_(options.free_list),
       caches_(cb_, options.thread_cache && options.free_list == FreeListPolicy::lifo,
               &Pool::finalize_cb, this),
-      arena_(std::move(options.backend)) {}
+      arena_(std::move(options.backend)),
+      holder_ages_(options.holder_ages) {
+  cb_.read_mostly.stamp_time = holder_ages_;
+}
 
 Pool::~Pool() {
   (void)decommit();  // never fails: idempotent
@@ -154,6 +157,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
   s->refs.store(1, std::memory_order_relaxed);
+  detail::HolderStamp(cb_.read_mostly.stamp_time).apply(*s);
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
   cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = detail::PoolAccess::adopt(s);
@@ -214,6 +218,12 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
   }
   cb_.counters.waits.fetch_add(1, std::memory_order_relaxed);  // statistics: it found the pool empty
   std::uint32_t skipped = 0;  // caches the last sweep found an owner inside
+  // The starvation report: once, when this wait passes the threshold.
+  const Clock::time_point wait_start = Clock::now();
+  Deadline report_at = kNoDeadline;
+  if (starvation_.callback != nullptr && starvation_.threshold < kNoDeadline - wait_start) {
+    report_at = wait_start + std::chrono::ceil<Clock::duration>(starvation_.threshold);
+  }
   for (;;) {
     const auto ticket = cb_.wake.prepare();
     // Re-check after registering: a release or decommit that came before our
@@ -242,13 +252,18 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     }
     // A skipped owner usually drains on leaving and wakes us; if it looked
     // at reclaim just before we set it, only a later sweep finds its sample.
-    Deadline until = deadline;
-    if (skipped != 0) until = std::min(deadline, Clock::now() + kResweepInterval);
+    Deadline until = std::min(deadline, report_at);
+    if (skipped != 0) until = std::min(until, Clock::now() + kResweepInterval);
     cb_.wake.sleep(ticket, until);
     // The state word is the truth, not the wake: re-check both, the epoch
     // first (a waiter from before a Decommit never takes a sample).
     if (cb_.read_mostly.state.load() != entry) return Errc::not_committed;
     if (cb_.free.try_pop(index)) return Errc::ok;
+    if (report_at != kNoDeadline && Clock::now() >= report_at) {  // not registered as a sleeper now
+      report_at = kNoDeadline;
+      cb_.counters.starvation_reports.fetch_add(1, std::memory_order_relaxed);
+      report_starvation(Clock::now() - wait_start);
+    }
   }
 }
 
@@ -271,6 +286,8 @@ Stats Pool::stats() const noexcept {
   s.max_count = c.max_count.load(std::memory_order_relaxed);
   s.growths = cb_.growth.growths.load(std::memory_order_relaxed);
   s.growth_failures = cb_.growth.failures.load(std::memory_order_relaxed);
+  s.oldest_held_ms = oldest_held_ms();
+  s.starvation_reports = c.starvation_reports.load(std::memory_order_relaxed);
   s.commits = c.commits.load(std::memory_order_relaxed);
   s.decommits = c.decommits.load(std::memory_order_relaxed);
   s.memory_allocated = c.memory.load(std::memory_order_relaxed);
@@ -341,7 +358,12 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
     cb_.wake.notify_n(n);
     return refuse(n < k ? Errc::timeout : Errc::not_committed);
   }
-  for (std::uint32_t i = 0; i < k; ++i) cb_.slot_at(got[i])->refs.store(1, std::memory_order_relaxed);
+  const detail::HolderStamp stamp(cb_.read_mostly.stamp_time);
+  for (std::uint32_t i = 0; i < k; ++i) {
+    SampleSlot* slot = cb_.slot_at(got[i]);
+    slot->refs.store(1, std::memory_order_relaxed);
+    stamp.apply(*slot);
+  }
   cb_.note_high_water(cb_.hot.life.held_from_in_flight(k));
   cb_.hot.acquires.fetch_add(k, std::memory_order_relaxed);
   for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cb_.slot_at(got[i]));

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <limits>
+#include <algorithm>
 #include <new>
+#include <vector>
 
 #include "samplepool/alloc/registry.hpp"
 #include "samplepool/samplepool.hpp"
@@ -16,6 +18,8 @@ using samplepool::detail::SampleSlot;
 
 struct sp_pool {
   Pool pool;
+  sp_starvation_callback starved = nullptr;  // set with the pool's report, under its rules
+  void* starved_context = nullptr;
   explicit sp_pool(samplepool::PoolOptions o) : pool(std::move(o)) {}
 };
 
@@ -91,6 +95,7 @@ sp_error sp_pool_create(const sp_pool_options* o, sp_pool** out) {
   if (o != nullptr) {
     opts.free_list = o->fifo ? samplepool::FreeListPolicy::fifo : samplepool::FreeListPolicy::lifo;
     opts.thread_cache = o->no_thread_cache == 0;
+    opts.holder_ages = o->holder_ages != 0;
     const char* name = backend_name(o->backend);
     if (name == nullptr || o->mmap_huge_pages < 0 || o->mmap_huge_pages > 2) return SP_INVALID_ARGUMENT;
     samplepool::alloc::BackendOptions b;
@@ -136,12 +141,55 @@ sp_error sp_pool_stats(const sp_pool* p, sp_stats* out) {
   const samplepool::Stats s = p->pool.stats();
   *out = sp_stats{s.count, s.free, s.outstanding, s.waiters, s.acquires, s.waits, s.timeouts,
                   s.not_committed, s.high_water, s.commits, s.decommits, s.misuse, s.committed ? 1 : 0,
-                  s.max_count, s.growths, s.growth_failures};
+                  s.max_count, s.growths, s.growth_failures, s.oldest_held_ms, s.starvation_reports};
   return SP_OK;
 }
 
 sp_error sp_pool_set_release_callback(sp_pool* p, void (*cb)(void*), void* ctx) {
   return p ? c(p->pool.set_release_callback(cb, ctx)) : SP_INVALID_ARGUMENT;
+}
+
+namespace {
+
+sp_holder holder_to_c(const samplepool::Holder& h) {
+  sp_holder c{h.thread_id, {}, h.samples, static_cast<std::uint64_t>(h.oldest_age.count())};
+  h.name.copy(c.name, sizeof c.name - 1);  // truncated, NUL-terminated (zero-filled)
+  return c;
+}
+
+void on_starved(void* context, const samplepool::HolderReport& r, std::chrono::nanoseconds waited) {
+  const auto* p = static_cast<const sp_pool*>(context);
+  std::vector<sp_holder> hs;
+  try {
+    hs.reserve(r.holders.size());
+    for (const samplepool::Holder& h : r.holders) hs.push_back(holder_to_c(h));
+  } catch (const std::bad_alloc&) {
+    hs.clear();  // report what we can: the wait itself
+  }
+  p->starved(p->starved_context, hs.data(), hs.size(), static_cast<std::uint64_t>(waited.count()));
+}
+
+}  // namespace
+
+sp_error sp_pool_holders(const sp_pool* p, sp_holder* out, size_t capacity, size_t* count) {
+  if (p == nullptr || count == nullptr || (out == nullptr && capacity != 0)) return SP_INVALID_ARGUMENT;
+  const samplepool::HolderReport r = p->pool.holders();
+  *count = r.holders.size();
+  for (size_t i = 0; i < r.holders.size() && i < capacity; ++i) out[i] = holder_to_c(r.holders[i]);
+  return SP_OK;
+}
+
+sp_error sp_pool_set_starvation_callback(sp_pool* p, uint64_t threshold_ns, sp_starvation_callback cb,
+                                         void* context) {
+  if (p == nullptr) return SP_INVALID_ARGUMENT;
+  const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  const std::chrono::nanoseconds threshold(static_cast<std::int64_t>(std::min(threshold_ns, limit)));
+  const Errc e = p->pool.set_starvation_report(threshold, cb != nullptr ? &on_starved : nullptr, p);
+  if (e == Errc::ok) {  // nothing in use: no waiter reads these now
+    p->starved = cb;
+    p->starved_context = cb != nullptr ? context : nullptr;
+  }
+  return c(e);
 }
 
 sp_error sp_pool_acquire(sp_pool* p, sp_sample** out) {
@@ -159,6 +207,13 @@ sp_error sp_pool_release_sample(sp_pool* p, sp_sample* s) {
   if (slot(s)->pool != &p->pool) return SP_INVALID_ARGUMENT;
   samplepool::detail::drop_ref(slot(s));
   return SP_OK;
+}
+
+sp_error sp_sample_note_holder(sp_sample* s) {
+  return set_with(s, [](Sample& v) {
+    v.note_holder();
+    return SP_OK;
+  });
 }
 
 sp_error sp_sample_add_ref(sp_sample* s) {

@@ -104,6 +104,55 @@ static void null_samples(void) {
   CHECK(sp_pool_set_properties(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
   CHECK(sp_pool_set_release_callback(NULL, NULL, NULL) == SP_INVALID_ARGUMENT);
   CHECK(sp_pool_trim(NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_holders(NULL, NULL, 0, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_set_starvation_callback(NULL, 0, NULL, NULL) == SP_INVALID_ARGUMENT);
+  CHECK(sp_sample_note_holder(NULL) == SP_INVALID_ARGUMENT);
+}
+
+typedef struct starved {
+  int calls;
+  size_t holders;
+  uint32_t samples;
+  uint64_t waited_ns;
+} starved;
+
+static void on_starved(void* context, const sp_holder* holders, size_t count, uint64_t waited_ns) {
+  starved* s = (starved*)context;
+  s->calls++;
+  s->holders = count;
+  s->samples = count > 0 ? holders[0].samples : 0;
+  s->waited_ns = waited_ns;
+}
+
+/* Holders and the starvation report through the C API. */
+static void test_holders(void) {
+  sp_pool* pool = NULL;
+  sp_sample* held[2] = {0};
+  sp_sample* more = NULL;
+  sp_properties req = {2, 64, 16, 0, 0};
+  sp_holder hs[4];
+  size_t n = 99;
+  starved st = {0, 0, 0, 0};
+  sp_stats stats;
+  CHECK(sp_pool_create(NULL, &pool) == SP_OK);
+  CHECK(sp_pool_set_properties(pool, &req, NULL) == SP_OK);
+  CHECK(sp_pool_holders(pool, NULL, 0, &n) == SP_OK && n == 0);
+  CHECK(sp_pool_holders(pool, NULL, 1, &n) == SP_INVALID_ARGUMENT);
+  CHECK(sp_pool_set_starvation_callback(pool, 10000000, on_starved, &st) == SP_OK); /* 10 ms */
+  CHECK(sp_pool_commit(pool) == SP_OK);
+  CHECK(sp_pool_set_starvation_callback(pool, 0, NULL, NULL) == SP_ALREADY_COMMITTED);
+  CHECK(sp_pool_try_acquire(pool, &held[0]) == SP_OK);
+  CHECK(sp_pool_try_acquire(pool, &held[1]) == SP_OK);
+  CHECK(sp_sample_note_holder(held[0]) == SP_OK);
+  CHECK(sp_pool_holders(pool, hs, 4, &n) == SP_OK && n == 1);
+  CHECK(hs[0].samples == 2 && hs[0].thread_id != 0 && hs[0].name[15] == 0);
+  CHECK(sp_pool_acquire_timeout(pool, 60000000, &more) == SP_TIMEOUT); /* 60 ms */
+  CHECK(st.calls == 1 && st.holders == 1 && st.samples == 2 && st.waited_ns >= 10000000);
+  CHECK(sp_pool_stats(pool, &stats) == SP_OK && stats.oldest_held_ms >= 50); /* a report turns ages on */
+  CHECK(sp_pool_stats(pool, &stats) == SP_OK && stats.starvation_reports == 1);
+  sp_sample_release(held[0]);
+  sp_sample_release(held[1]);
+  sp_pool_destroy(pool);
 }
 
 /* Growth through the C API: max_count above count grows on demand, below is
@@ -143,6 +192,7 @@ int main(void) {
   int64_t a = 0, b = 0;
 
   test_growth();
+  test_holders();
 
   CHECK(strcmp(sp_error_name(SP_OK), "ok") == 0);
   CHECK(strcmp(sp_error_name(SP_NOT_COMMITTED), "not_committed") == 0);

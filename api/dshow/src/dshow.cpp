@@ -1,6 +1,8 @@
 // The DirectShow-shaped layer over Pool: see dshow.hpp for the contract.
 #include "samplepool/dshow.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <limits>
 #include <new>
 
@@ -173,6 +175,14 @@ class MemAllocator final : public IMemAllocator {
     if (notify_ != nullptr) notify_->Release();
     notify_ = pNotify;
     return S_OK;
+  }
+  HRESULT SetStarvationReport(REFERENCE_TIME rtThreshold, StarvationCallback callback,
+                              void* context) override {
+    if (rtThreshold < 0) return E_INVALIDARG;
+    // 100 ns units; beyond what nanoseconds hold, it never fires.
+    constexpr REFERENCE_TIME kMax = std::numeric_limits<std::int64_t>::max() / 100;
+    const std::chrono::nanoseconds threshold(std::min(rtThreshold, kMax) * 100);
+    return to_hresult(pool_.set_starvation_report(threshold, callback, context));
   }
   HRESULT GetFreeCount(LONG* plBuffersFree) override {
     if (plBuffersFree == nullptr) return E_POINTER;

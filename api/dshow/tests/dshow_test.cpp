@@ -377,6 +377,36 @@ TEST(DShow, InitializeSampleAllocatorExGrowsFromInitialToMaximum) {
   EXPECT_EQ(a->Decommit(), S_OK);
 }
 
+TEST(DShow, SetStarvationReportFiresFromAWaitingGetBuffer) {
+  AllocatorPtr a;
+  ASSERT_EQ(setup(a.p, 1, 64), S_OK);
+  struct Seen {
+    std::atomic<int> calls{0};
+    std::uint32_t held = 0;  // written before calls' increment, read after it
+  } seen;
+  const auto cb = [](void* c, const HolderReport& r, std::chrono::nanoseconds) {
+    auto* s = static_cast<Seen*>(c);
+    s->held = r.held;
+    s->calls.fetch_add(1);
+  };
+  EXPECT_EQ(a->SetStarvationReport(100'000, cb, &seen), VFW_E_ALREADY_COMMITTED);
+  ASSERT_EQ(a->Decommit(), S_OK);
+  EXPECT_EQ(a->SetStarvationReport(-1, cb, &seen), E_INVALIDARG);
+  ASSERT_EQ(a->SetStarvationReport(100'000, cb, &seen), S_OK);  // 10 ms
+  ASSERT_EQ(a->Commit(), S_OK);
+  IMediaSample* held = nullptr;
+  ASSERT_EQ(a->GetBuffer(&held, nullptr, nullptr, 0), S_OK);
+  std::thread stopper([&] {
+    ASSERT_TRUE(eventually([&] { return seen.calls == 1; }));
+    EXPECT_EQ(a->Decommit(), S_OK);
+  });
+  IMediaSample* s = nullptr;
+  EXPECT_EQ(a->GetBuffer(&s, nullptr, nullptr, 0), VFW_E_NOT_COMMITTED);
+  stopper.join();
+  EXPECT_EQ(seen.calls.load(), 1);
+  EXPECT_EQ(seen.held, 1u);
+  held->Release();
+}
 
 }  // namespace
 }  // namespace samplepool::dshow

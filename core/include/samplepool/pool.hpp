@@ -65,6 +65,7 @@
 #include "samplepool/detail/cache_set.hpp"
 #include "samplepool/detail/control_block.hpp"
 #include "samplepool/errc.hpp"
+#include "samplepool/holders.hpp"
 #include "samplepool/properties.hpp"
 #include "samplepool/sample.hpp"
 #include "samplepool/stats.hpp"
@@ -82,6 +83,10 @@ struct PoolOptions {
   // Per-thread caches (LIFO policy only: a FIFO pool keeps its global order).
   // Off where the kernel lacks expedited membarrier (and under valgrind).
   bool thread_cache = true;
+  // Holder reports (holders.hpp) carry ages: each acquire also reads the
+  // coarse clock (about as costly as an in-cache round trip, hence off by
+  // default; a starvation report turns it on). Threads are always recorded.
+  bool holder_ages = false;
 };
 
 class Pool {
@@ -154,6 +159,16 @@ class Pool {
   // Racy by nature: samples an acquire could take now (GetFreeCount).
   std::uint32_t free_count_approx() const noexcept;
   Stats stats() const noexcept;
+  // Who holds the samples now (holders.hpp): per thread, how many and the
+  // age of its oldest (0 unless PoolOptions::holder_ages or a starvation
+  // report). Cold: scans every slot under the control mutex.
+  HolderReport holders() const noexcept;
+  // The starvation report: `callback` runs when an acquire has waited
+  // longer than `threshold` (holders.hpp). nullptr clears it. Only while
+  // nothing is in use, as set_release_callback; invalid_argument for a
+  // negative threshold.
+  Errc set_starvation_report(std::chrono::nanoseconds threshold, StarvationCallback callback,
+                             void* context) noexcept;
   FreeListPolicy free_list_policy() const noexcept { return cb_.free.policy(); }
   // Per-thread caches are in use: built at construction, and no heavy fence
   // has failed since (after one, the caches stay closed for good).
@@ -186,6 +201,12 @@ class Pool {
   static void finalize_cb(void* pool) noexcept { static_cast<Pool*>(pool)->finalize(); }
 
   bool idle_locked() noexcept;  // under control_, decommitted: nothing held, nothing inside
+  // Holders and starvation (holders.cpp).
+  template <class F>
+  void for_each_held(F&& f) const noexcept;  // f(thread id, since ms) per held sample
+  std::uint32_t oldest_held_ms() const noexcept;
+  [[gnu::cold]] void report_starvation(std::chrono::nanoseconds waited) noexcept;
+
   // Memory (pool_memory.cpp).
   Errc allocate_memory_locked(const Layout& layout) noexcept;
   void free_memory_locked() noexcept;
@@ -210,7 +231,15 @@ class Pool {
   mutable std::mutex control_;
   Properties props_;
   Memory mem_;
+  // Set only while nothing is in use (published by commit's state store),
+  // read by waiters.
+  struct Starvation {
+    std::chrono::nanoseconds threshold{0};
+    StarvationCallback callback = nullptr;
+    void* context = nullptr;
+  } starvation_;
   alloc::Arena arena_;
+  const bool holder_ages_;  // PoolOptions::holder_ages
   void (*finalizer_)(void*) = nullptr;  // set once, by PoolAccess::orphan
   void* finalizer_context_ = nullptr;
 };

@@ -34,6 +34,7 @@
 #include <optional>
 
 #include "samplepool/config.hpp"
+#include "samplepool/detail/holder_stamp.hpp"
 #include "samplepool/detail/slot.hpp"
 #include "samplepool/errc.hpp"
 
@@ -100,6 +101,10 @@ class Sample {
   std::byte* prefix() const noexcept { return live()->data - live()->prefix; }
   std::size_t prefix_size() const noexcept { return live()->prefix; }
   std::uint32_t index() const noexcept { return live()->index; }
+  // The calling thread now holds this sample, for Pool::holders() reports
+  // (a consumer that receives a sample from its producer calls it); the
+  // acquisition time stays.
+  void note_holder() noexcept { live()->holder.store(detail::holder_id(), std::memory_order_relaxed); }
   Pool* pool() const noexcept { return live()->pool; }
   // Racy by nature: other holders may add or drop references meanwhile.
   std::uint32_t use_count_approx() const noexcept {

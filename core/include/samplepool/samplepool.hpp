@@ -6,6 +6,7 @@
 #include "samplepool/alloc/jemalloc.hpp"
 #include "samplepool/alloc/mmap.hpp"
 #include "samplepool/errc.hpp"
+#include "samplepool/holders.hpp"
 #include "samplepool/pool.hpp"
 #include "samplepool/properties.hpp"
 #include "samplepool/sample.hpp"

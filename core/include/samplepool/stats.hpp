@@ -29,6 +29,9 @@ struct Stats {
   std::uint32_t cached = 0;       // of the free samples, those parked in thread caches
   std::uint64_t growths = 0;      // growth steps taken (chunks of samples added)
   std::uint64_t growth_failures = 0;  // growth steps refused by the backend (then it waited)
+  std::uint64_t oldest_held_ms = 0;   // age of the oldest held sample (while committed;
+                                      // coarse clock); Pool::holders() says who holds it
+  std::uint64_t starvation_reports = 0;  // starvation callbacks made
   bool committed = false;
   bool memory_allocated = false;  // the arena is held (committed, or kept after decommit)
   bool thread_cache = false;      // per-thread caches are in use

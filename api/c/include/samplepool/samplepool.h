@@ -75,6 +75,7 @@ typedef struct sp_pool_options {
                             value a C caller passes can be checked, not assumed) */
   int mmap_huge_pages;   /* SP_BACKEND_MMAP only: 0 none, 1 transparent, 2 hugetlb (falls back) */
   int mmap_lock;         /* SP_BACKEND_MMAP only: nonzero to mlock the arena */
+  int holder_ages;       /* nonzero: holder reports carry ages (a clock read per acquire) */
 } sp_pool_options;       /* the mmap_* fields set for another backend: SP_INVALID_ARGUMENT */
 
 typedef struct sp_stats {
@@ -84,7 +85,24 @@ typedef struct sp_stats {
   uint32_t max_count;        /* the most samples the pool may grow to */
   uint64_t growths;          /* growth steps taken */
   uint64_t growth_failures;  /* growth steps the backend refused (the acquire then waited) */
+  uint64_t oldest_held_ms;   /* age of the oldest held sample (while committed) */
+  uint64_t starvation_reports; /* starvation callbacks made */
 } sp_stats;
+
+/* Who holds the samples (samplepool/holders.hpp): one entry per holding
+   thread, most samples first. */
+typedef struct sp_holder {
+  uint32_t thread_id;      /* kernel thread id (gettid) of the holder */
+  char name[16];           /* its name, NUL-terminated; "" once it exited */
+  uint32_t samples;        /* samples it holds */
+  uint64_t oldest_age_ms;  /* how long it has held its oldest */
+} sp_holder;
+
+/* The starvation report: called on a GetBuffer-waiting thread once its wait
+   passes the threshold (once per acquire), with the holders and the time
+   waited. It may call back into the pool. */
+typedef void (*sp_starvation_callback)(void* context, const sp_holder* holders, size_t count,
+                                       uint64_t waited_ns);
 
 /* Pools. options may be NULL (defaults: LIFO, thread caches, heap). */
 sp_error sp_pool_create(const sp_pool_options* options, sp_pool** out);
@@ -101,6 +119,14 @@ sp_error sp_pool_stats(const sp_pool* pool, sp_stats* out);
 /* Called after each sample returns to the pool; set only while decommitted
    with nothing out. NULL clears it. */
 sp_error sp_pool_set_release_callback(sp_pool* pool, void (*callback)(void* context), void* context);
+/* Copies up to `capacity` holders into out (out may be NULL when capacity
+   is 0); *count gets how many there are, which may exceed capacity. */
+sp_error sp_pool_holders(const sp_pool* pool, sp_holder* out, size_t capacity, size_t* count);
+/* Sets (NULL: clears) the starvation report; a threshold of 2^63 ns or more
+   never fires. Only while decommitted with nothing out, as the release
+   callback. */
+sp_error sp_pool_set_starvation_callback(sp_pool* pool, uint64_t threshold_ns,
+                                         sp_starvation_callback callback, void* context);
 
 /* Acquire: *out is set on SP_OK and NULL otherwise. */
 sp_error sp_pool_acquire(sp_pool* pool, sp_sample** out);           /* blocks */
@@ -113,6 +139,9 @@ sp_error sp_pool_release_sample(sp_pool* pool, sp_sample* sample);
 
 /* Samples. The getters return the neutral value shown for a null sample. */
 sp_error sp_sample_add_ref(sp_sample* sample);
+/* The calling thread now holds the sample, for holder reports (a consumer
+   that received it from its producer calls this). */
+sp_error sp_sample_note_holder(sp_sample* sample);
 void sp_sample_release(sp_sample* sample);                 /* NULL is ignored */
 void* sp_sample_data(const sp_sample* sample);             /* NULL for NULL */
 size_t sp_sample_size(const sp_sample* sample);            /* 0 for NULL */

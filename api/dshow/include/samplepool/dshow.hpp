@@ -174,6 +174,14 @@ class IMemAllocator {
                                               ALLOCATOR_PROPERTIES* pRequest,
                                               ALLOCATOR_PROPERTIES* pActual) = 0;
 
+  // Extension (starvation report): callback runs on a thread whose GetBuffer
+  // has waited longer than rtThreshold (100 ns units), once per GetBuffer,
+  // with who holds the samples (holders.hpp; NativePool().holders() gives
+  // the same at any time). nullptr clears it. As SetNotify, only while
+  // decommitted with no sample out; E_INVALIDARG for a negative threshold.
+  virtual HRESULT SetStarvationReport(REFERENCE_TIME rtThreshold, StarvationCallback callback,
+                                      void* context) = 0;
+
   // Not COM: the native pool underneath, for statistics and tools.
   virtual const Pool& NativePool() const = 0;
 

@@ -29,6 +29,7 @@
 
 #include "samplepool/config.hpp"
 #include "samplepool/detail/control_block.hpp"
+#include "samplepool/detail/holder_stamp.hpp"
 #include "samplepool/detail/thread_cache.hpp"
 #include "samplepool/detail/thread_index.hpp"
 
@@ -145,13 +146,16 @@ inline void CacheSet::end_section(ThreadCache& c) noexcept {
 }
 
 // Inside this thread's section of c, with n == count >= k: hands out the k
-// most recently cached samples and stores the new count. relaxed refs: the
-// slots are ours, only we can see them.
+// most recently cached samples (stamped with this thread, and the time where
+// the pool keeps ages) and
+// stores the new count. relaxed refs: the slots are ours, only we can see them.
 inline void CacheSet::take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k,
                                   SampleSlot** out) noexcept {
+  const HolderStamp stamp(cb_.read_mostly.stamp_time);
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
     s->refs.store(1, std::memory_order_relaxed);
+    stamp.apply(*s);
     c.count_acquire();
     out[i] = s;
   }

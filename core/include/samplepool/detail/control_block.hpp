@@ -78,6 +78,9 @@ struct ControlBlock {
     // membarrier) only when it is set. Written rarely: it stays set while
     // caches are in use.
     std::atomic<std::uint32_t> cached_hint{0};
+    // Acquires stamp the time as well as the thread (holder_stamp.hpp).
+    // Changed only while nothing is in use, as the callback.
+    bool stamp_time = false;
   } read_mostly;
 
   WakeChannel wake;
@@ -119,6 +122,7 @@ struct ControlBlock {
     std::atomic<std::uint64_t> misuse{0};
     std::atomic<std::uint64_t> commits{0};
     std::atomic<std::uint64_t> decommits{0};
+    std::atomic<std::uint64_t> starvation_reports{0};
     std::atomic<std::uint32_t> count{0};      // samples that exist (initial + grown)
     std::atomic<std::uint32_t> max_count{0};  // the most there may be (the capacity)
     std::atomic<bool> memory{false};

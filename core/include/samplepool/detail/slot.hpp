@@ -46,11 +46,15 @@ struct alignas(kCacheLine) SampleSlot {
   std::atomic<std::uint32_t> refs{0};        // 0: free (on the free list)
   std::uint32_t index = 0;                   // position in the pool's slot array
   std::uint32_t flags = 0;                   // SampleFlag bits; cleared on recycle
+  // Who acquired it and when (holder.hpp): written by the acquirer, on this
+  // line it writes anyway; read racily by Pool::holders(). relaxed.
+  std::atomic<std::uint32_t> holder{0};      // the acquiring thread's id
   std::byte* data = nullptr;                 // payload, after the prefix
   Pool* pool = nullptr;                      // owner; valid while any reference lives
   std::size_t actual = 0;                    // actual data length; survives recycling
   std::size_t size = 0;                      // granted size (fixed per arena)
   std::size_t prefix = 0;                    // prefix bytes before data (fixed per arena)
+  std::atomic<std::uint32_t> since_ms{0};    // acquired at (coarse clock, ms, wraps)
   // --- metadata line ----------------------------------------------------------
   alignas(kCacheLine) std::int64_t time_start = 0;
   std::int64_t time_end = 0;
@@ -106,6 +110,7 @@ inline bool set_actual_length(SampleSlot& s, std::size_t n) noexcept {
 }
 
 static_assert(sizeof(SampleSlot) == 2 * kCacheLine, "hot line + metadata line");
+static_assert(offsetof(SampleSlot, since_ms) < kCacheLine, "the holder stamp rides on the hot line");
 static_assert(alignof(SampleSlot) == kCacheLine);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 

@@ -1,0 +1,60 @@
+// samplepool/detail/holder_stamp.hpp: each held sample records which thread
+// acquired it and when, for Pool::holders() and the starvation report.
+//
+// Cost: the acquirer already owns the sample's hot header line (it writes
+// refs), so the thread stamp is one relaxed store there and one TLS load
+// (the id, fetched from the kernel once per thread): free in practice.
+// The time stamp reads the coarse monotonic clock (the vDSO, no system call,
+// a few ms of resolution, which is what an age report needs), but that read
+// costs about as much as a whole in-cache round trip (4.7 ns against 4.9 ns
+// on the 2-vCPU EPYC VM), so it is taken only in pools that ask for ages
+// (PoolOptions::holder_ages, or a starvation report set): elsewhere since_ms
+// stays 0 and reports carry no ages.
+//
+// The thread id is the kernel's (gettid), so a report can name the thread
+// from /proc while it lives; a thread that exited may have its id reused.
+//
+// Thread safety: stamp() only by the sample's sole holder (at acquire);
+// readers are racy by nature and read relaxed atomics.
+#pragma once
+
+#include <time.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "samplepool/detail/slot.hpp"
+
+namespace samplepool::detail {
+
+extern constinit thread_local std::uint32_t tls_holder_id;  // 0 until first use
+std::uint32_t holder_id_slow() noexcept;                     // gettid, then cached
+
+inline std::uint32_t holder_id() noexcept {
+  const std::uint32_t id = tls_holder_id;
+  return id != 0 ? id : holder_id_slow();
+}
+
+// Milliseconds on the coarse monotonic clock, modulo 2^32 (49 days): ages
+// are differences, correct across the wrap.
+inline std::uint32_t coarse_now_ms() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(ts.tv_sec) * 1000u +
+                                    static_cast<std::uint64_t>(ts.tv_nsec) / 1'000'000u);
+}
+
+struct HolderStamp {
+  explicit HolderStamp(bool with_time) noexcept
+      : id(holder_id()), now_ms(with_time ? coarse_now_ms() : 0) {}
+
+  std::uint32_t id;
+  std::uint32_t now_ms;
+
+  void apply(SampleSlot& s) const noexcept {
+    s.holder.store(id, std::memory_order_relaxed);
+    s.since_ms.store(now_ms, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace samplepool::detail
