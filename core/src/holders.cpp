@@ -10,6 +10,7 @@
 #include <new>
 
 #include "samplepool/detail/holder_stamp.hpp"
+#include "samplepool/detail/thread_index.hpp"
 #include "samplepool/pool.hpp"
 
 namespace samplepool {
@@ -21,6 +22,10 @@ constinit thread_local std::uint32_t tls_holder_id = 0;
 std::uint32_t holder_id_slow() noexcept {
   tls_holder_id = static_cast<std::uint32_t>(syscall(SYS_gettid));  // once per thread
   return tls_holder_id;
+}
+
+std::uint32_t stamped_thread(std::uint32_t holder) noexcept {
+  return (holder & kHolderFromCache) != 0 ? thread_of_cache_offset(holder & ~kHolderFromCache) : holder;
 }
 
 }  // namespace detail
@@ -61,7 +66,8 @@ void Pool::for_each_held(F&& f) const noexcept {
     for (std::uint32_t i = first; i < first + n; ++i) {
       const detail::SampleSlot& s = *cb_.slot_at(i);
       if (s.refs.load(std::memory_order_relaxed) != 0) {
-        f(s.holder.load(std::memory_order_relaxed), s.since_ms.load(std::memory_order_relaxed));
+        f(detail::stamped_thread(s.holder.load(std::memory_order_relaxed)),
+          s.since_ms.load(std::memory_order_relaxed));
       }
     }
   };

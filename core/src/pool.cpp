@@ -157,7 +157,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
   s->refs.store(1, std::memory_order_relaxed);
-  detail::HolderStamp(cb_.read_mostly.stamp_time).apply(*s);
+  detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*s);
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
   cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = detail::PoolAccess::adopt(s);
@@ -358,7 +358,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
     cb_.wake.notify_n(n);
     return refuse(n < k ? Errc::timeout : Errc::not_committed);
   }
-  const detail::HolderStamp stamp(cb_.read_mostly.stamp_time);
+  const detail::HolderStamp stamp(cb_.read_mostly.stamp_time, detail::holder_id());
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* slot = cb_.slot_at(got[i]);
     slot->refs.store(1, std::memory_order_relaxed);

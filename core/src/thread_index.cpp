@@ -6,6 +6,7 @@
 #include <bit>
 #include <mutex>
 
+#include "samplepool/detail/holder_stamp.hpp"
 #include "samplepool/detail/thread_cache.hpp"
 
 namespace samplepool::detail {
@@ -17,6 +18,9 @@ constinit thread_local std::uint32_t tls_cache_slot = 0;
 namespace {
 
 std::atomic<std::uint64_t> g_used{0};  // bit i: slot i + 1 is held by a live thread
+// The kernel id of the thread that last claimed each slot (holder reports):
+// written at the claim, read racily by reports. relaxed.
+std::atomic<std::uint32_t> g_slot_thread[kCacheEntries];
 
 // Set once this thread's exit drain has begun: from then on it takes the
 // shared path (a pool finalized by the drain may release samples of other
@@ -99,10 +103,16 @@ void claim_cache_slot() noexcept {
                                      std::memory_order_acquire, std::memory_order_relaxed)) {
       // Any non-null value: glibc then runs on_thread_exit for this thread.
       if (const pthread_key_t* key = exit_key()) pthread_setspecific(*key, &g_used);
+      g_slot_thread[bit + 1].store(holder_id(), std::memory_order_relaxed);
       tls_cache_slot = (bit + 1) * static_cast<std::uint32_t>(sizeof(ThreadCache));
       return;
     }
   }
+}
+
+std::uint32_t thread_of_cache_offset(std::uint32_t offset) noexcept {
+  const std::uint32_t slot = offset / static_cast<std::uint32_t>(sizeof(ThreadCache));
+  return slot < kCacheEntries ? g_slot_thread[slot].load(std::memory_order_relaxed) : 0;
 }
 
 void register_cache_user(CacheUser* user) noexcept {

@@ -31,7 +31,11 @@ void add_capture_command(CLI::App& app, int* status) {
   add_integer<std::size_t>(*cmd, "--frame-bytes", o->frame_bytes, 1, std::size_t{1} << 32,
                            "bytes per frame (default: 1920x1080 YUY2)");
   add_integer<std::uint32_t>(*cmd, "--buffers", o->buffers, 1, 65536, "samples in the pool");
+  add_integer<std::uint32_t>(*cmd, "--max-buffers", o->max_buffers, 0, 65536,
+                             "let the pool grow to this many samples when it runs dry (0: fixed at --buffers)");
   add_integer<unsigned>(*cmd, "--consumers", o->consumers, 1, 256, "consumer threads");
+  add_integer<unsigned>(*cmd, "--hoard", o->hoard, 0, 65536,
+                        "frames consumer-1 keeps back, as a decoder keeps reference frames (0: none)");
   add_real(*cmd, "--process-us", o->process_us, 0, 1e9, "mean processing time per frame (us)");
   add_real(*cmd, "--jitter-us", o->jitter_us, 0, 1e9, "uniform distribution's half-width (us)");
   cmd->add_option("--distribution", o->distribution, "processing time: fixed, uniform or exponential")
@@ -57,6 +61,11 @@ void add_capture_command(CLI::App& app, int* status) {
   add_output_options(*cmd, o->json, o->progress);
   cmd->callback([o, status] {
     o->pool.validate();
+    if (o->max_buffers != 0 && o->max_buffers < o->buffers) {
+      throw CLI::ValidationError("--max-buffers", "must be 0 (no growth) or at least --buffers (" +
+                                                      std::to_string(o->buffers) + "): " +
+                                                      std::to_string(o->max_buffers));
+    }
     *status = run_capture(*o);
   });
 }

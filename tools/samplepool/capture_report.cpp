@@ -121,6 +121,20 @@ std::string capture_text(const CaptureOptions& o, const CaptureResult& r, const 
                 static_cast<double>(r.longest_starvation) * 1000.0 / o.fps);
   s += buf;
   s += "pool:    " + one_line(r.pool) + " (acquires count each frame twice: the warm measurement)\n";
+  if (r.pool.max_count > r.granted.count) {
+    std::snprintf(buf, sizeof buf, "growth:  %u buffers at the start, grew %llu time(s) to %u of at most %u%s\n",
+                  r.granted.count, static_cast<unsigned long long>(r.pool.growths), r.pool.count, r.pool.max_count,
+                  r.pool.growth_failures != 0
+                      ? (", " + std::to_string(r.pool.growth_failures) + " growth(s) refused by the backend").c_str()
+                      : "");
+    s += buf;
+  }
+  if (r.pool.starvation_reports != 0) {
+    s += "holders: when the capture first waited half a frame period: " + r.starved.describe() + " (" +
+         std::to_string(r.pool.starvation_reports) + " such wait(s))\n";
+  } else {
+    s += "holders: the capture never waited half a frame period for a buffer\n";
+  }
   for (const auto& w : v.warnings) s += "warning: " + w + "\n";
   for (const auto& p : v.problems) s += "problem: " + p + "\n";
   if (r.interrupted) s += "interrupted: the figures cover the part that ran\n";
@@ -136,6 +150,7 @@ nlohmann::json capture_json(const CaptureOptions& o, const CaptureResult& r, con
       {"problems", v.problems},
       {"warnings", v.warnings},
       {"config", {{"fps", o.fps}, {"frame_bytes", r.granted.size}, {"buffers", r.granted.count},
+                  {"max_buffers", r.granted.max_count}, {"hoard", o.hoard},
                   {"consumers", o.consumers}, {"process_us", o.process_us}, {"jitter_us", o.jitter_us},
                   {"distribution", o.distribution}, {"seconds", o.seconds}, {"stop_every_s", o.stop_every_s},
                   {"stop_ms", o.stop_ms}, {"backend", o.pool.backend}, {"free_list", o.pool.fifo ? "fifo" : "lifo"},
@@ -156,6 +171,10 @@ nlohmann::json capture_json(const CaptureOptions& o, const CaptureResult& r, con
                               {"warm", latency_json(r.warm, kWarmMeaning)},
                               {"dropped_waited", latency_json(r.dropped_wait, kDroppedMeaning)}}},
       {"pool", to_json(r.pool)},
+      {"growth", {{"initial", r.granted.count}, {"max", r.pool.max_count}, {"count", r.pool.count},
+                  {"growths", r.pool.growths}, {"failures", r.pool.growth_failures}}},
+      {"holders", {{"starvation_reports", r.pool.starvation_reports},
+                   {"at_starvation", r.pool.starvation_reports != 0 ? to_json(r.starved) : nlohmann::json()}}},
   };
 }
 

@@ -3,8 +3,11 @@
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -99,6 +102,7 @@ Errc reacquire_warm(Pool& pool, Sample& s, Clock::time_point deadline, Histogram
 // outcomes.
 void capture_frames(Pool& pool, Clock::time_point t0, Clock::time_point end, Clock::duration period,
                     moodycamel::BlockingConcurrentQueue<Sample>& queue, Shared& sh, CaptureResult& r) {
+  pthread_setname_np(pthread_self(), "capture");
   std::uint64_t run_of_drops = 0;
   const auto end_starvation = [&] {
     if (run_of_drops == 0) return;
@@ -154,16 +158,31 @@ void capture_frames(Pool& pool, Clock::time_point t0, Clock::time_point end, Clo
 // of the run a frame still in processing is cut short.
 void consume_frames(const CaptureOptions& o, unsigned id, moodycamel::BlockingConcurrentQueue<Sample>& queue,
                     Shared& sh) {
+  const std::string name = "consumer-" + std::to_string(id + 1);
+  pthread_setname_np(pthread_self(), name.c_str());
   Workload work(o, o.seed * 31 + id);
+  std::deque<Sample> kept;  // consumer-1's hoard: the newest --hoard frames
+  const std::size_t hoard = id == 0 ? o.hoard : 0;
   Sample s;
   while (sh.capturing.load() || queue.size_approx() > 0) {
     if (!queue.wait_dequeue_timed(s, 5ms)) continue;
+    s.note_holder();  // this thread holds it now, for the pool's holder report
     volatile std::byte sink = s.data()[0];  // read the frame header
     (void)sink;
     if (!sleep_until_or(Clock::now() + work.next(), [&] { return sh.stopping(); })) bump(sh.cut_short);
+    if (hoard != 0) {
+      kept.push_back(std::move(s));
+      if (kept.size() > hoard) kept.pop_front();  // the oldest goes back to the pool
+    }
     s.reset();  // back to the pool: wakes the capture thread if it waits
     bump(sh.consumed);
   }
+}
+
+// The pool's starvation report, on the capture thread: the first one is kept.
+void on_starved(void* context, const HolderReport& report, std::chrono::nanoseconds) {
+  auto* r = static_cast<CaptureResult*>(context);
+  if (r->starved.holders.empty()) r->starved = report;
 }
 
 std::string progress_line(const CaptureOptions& o, const Shared& sh, double elapsed, Pool& pool, std::uint32_t count) {
@@ -217,11 +236,17 @@ ArenaReport probe_arena(Pool& pool) {
 
 std::string run_capture_pipeline(const CaptureOptions& o, CaptureResult* out) {
   CaptureResult& r = *out;
-  Pool pool(o.pool.options());
-  if (const Errc e = pool.set_properties({o.buffers, o.frame_bytes, 64, 0}, &r.granted); e != Errc::ok) {
+  PoolOptions options = o.pool.options();
+  options.holder_ages = true;  // the report says how long each holder has kept its oldest
+  Pool pool(options);
+  if (const Errc e = pool.set_properties({o.buffers, o.frame_bytes, 64, 0, o.max_buffers}, &r.granted);
+      e != Errc::ok) {
     return std::string("set_properties: ") + to_string(e) + " (" + std::to_string(o.buffers) + " x " +
            std::to_string(o.frame_bytes) + " bytes)";
   }
+  const Clock::duration period = seconds_(1.0 / o.fps);
+  // Half a frame period without a buffer: say who holds them (once, kept).
+  (void)pool.set_starvation_report(period / 2, on_starved, &r);  // decommitted, nothing out: cannot fail
   if (const Errc e = pool.commit(); e != Errc::ok) {
     std::string why = std::string("commit: ") + to_string(e) + " (" + std::to_string(r.granted.count) + " x " +
                       std::to_string(r.granted.size) + " bytes)";
@@ -231,7 +256,6 @@ std::string run_capture_pipeline(const CaptureOptions& o, CaptureResult* out) {
     return why;
   }
   r.arena = probe_arena(pool);
-  const Clock::duration period = seconds_(1.0 / o.fps);
   const Clock::time_point t0 = Clock::now() + 10ms;
   const Clock::time_point end = t0 + seconds_(o.seconds);
   moodycamel::BlockingConcurrentQueue<Sample> queue;

@@ -2,7 +2,10 @@
 // `samplepool capture`, and what it measured.
 //
 // A capture thread acquires a frame buffer per frame period and hands it to
-// consumer threads, which "process" it for a random time and release it;
+// consumer threads ("consumer-1" ..., named so that holder reports say who
+// holds what), which "process" it for a random time and release it
+// (consumer-1 keeps the last --hoard frames back, as a decoder keeps its
+// reference frames); the pool may grow to --max-buffers;
 // the stream is stopped and restarted (Decommit/Commit) on a schedule, as a
 // graph's Stop/Run does.
 //
@@ -48,7 +51,9 @@ struct CaptureOptions {
   double fps = 240;
   std::size_t frame_bytes = 1920 * 1080 * 2;  // 1080p YUY2
   std::uint32_t buffers = 8;
+  std::uint32_t max_buffers = 0;  // growth: 0 keeps the pool at `buffers`
   unsigned consumers = 1;
+  unsigned hoard = 0;             // frames consumer-1 keeps back (a decoder's references)
   double process_us = 2000;   // mean processing time per frame
   double jitter_us = 1000;    // half-width (uniform) of the processing time
   std::string distribution = "uniform";
@@ -71,6 +76,10 @@ struct CaptureResult {
   std::uint64_t stops = 0;
   Histogram cold, warm, dropped_wait;
   Stats pool;
+  // Who held the buffers the first time the capture thread waited longer
+  // than half a frame period (the pool's starvation report); valid when
+  // pool.starvation_reports != 0.
+  HolderReport starved;
   double elapsed_s = 0;
   bool interrupted = false;
 

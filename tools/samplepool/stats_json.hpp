@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "samplepool/holders.hpp"
 #include "samplepool/stats.hpp"
 
 namespace samplepool::tool {
@@ -15,7 +16,20 @@ inline nlohmann::json to_json(const Stats& s) {
                         {"timeouts", s.timeouts},   {"not_committed", s.not_committed},
                         {"high_water", s.high_water}, {"commits", s.commits},
                         {"decommits", s.decommits}, {"misuse", s.misuse},
-                        {"committed", s.committed}, {"memory_allocated", s.memory_allocated}};
+                        {"committed", s.committed}, {"memory_allocated", s.memory_allocated},
+                        {"max_count", s.max_count}, {"growths", s.growths},
+                        {"growth_failures", s.growth_failures}, {"oldest_held_ms", s.oldest_held_ms},
+                        {"starvation_reports", s.starvation_reports}};
+}
+
+inline nlohmann::json to_json(const HolderReport& r) {
+  nlohmann::json holders = nlohmann::json::array();
+  for (const Holder& h : r.holders) {
+    holders.push_back({{"thread_id", h.thread_id}, {"name", h.name}, {"samples", h.samples},
+                       {"oldest_ms", h.oldest_age.count()}});
+  }
+  return nlohmann::json{{"held", r.held}, {"count", r.count}, {"oldest_ms", r.oldest_age.count()},
+                        {"holders", holders}, {"text", r.describe()}};
 }
 
 inline std::string one_line(const Stats& s) {
@@ -23,7 +37,11 @@ inline std::string one_line(const Stats& s) {
          std::to_string(s.outstanding) + ", acquires " + std::to_string(s.acquires) + ", waits " +
          std::to_string(s.waits) + ", timeouts " + std::to_string(s.timeouts) + ", not_committed " +
          std::to_string(s.not_committed) + ", high_water " + std::to_string(s.high_water) + ", commits " +
-         std::to_string(s.commits) + ", decommits " + std::to_string(s.decommits);
+         std::to_string(s.commits) + ", decommits " + std::to_string(s.decommits) +
+         (s.max_count > s.count || s.growths != 0
+              ? ", max " + std::to_string(s.max_count) + ", growths " + std::to_string(s.growths) +
+                    ", growth failures " + std::to_string(s.growth_failures)
+              : std::string());
 }
 
 }  // namespace samplepool::tool

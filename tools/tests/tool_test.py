@@ -104,6 +104,11 @@ USAGE = [
     ("capture --buffers 0", "--buffers: must be an integer from 1 to 65536"),
     ("capture --buffers 65537", "from 1 to 65536"),
     ("capture --buffers 1.5", "must be an integer: 1.5"),
+    ("capture --max-buffers -1", "--max-buffers: must be an integer from 0 to 65536"),
+    ("capture --max-buffers 65537", "from 0 to 65536"),
+    ("capture --buffers 8 --max-buffers 4", "--max-buffers: must be 0 (no growth) or at least --buffers (8): 4"),
+    ("capture --hoard -1", "--hoard: must be an integer from 0 to 65536"),
+    ("capture --hoard x", "not a number"),
     ("capture --consumers 0", "--consumers: must be an integer from 1 to 256"),
     ("capture --consumers 257", "from 1 to 256"),
     ("capture --consumers x", "not a number"),
@@ -246,6 +251,25 @@ def group_runs():
     d, _, _ = capture_json(["--process-us", "8000000", "--duration", "0.3", "--frame-bytes", "4096",
                             "--fail-on-drop", "10"], expect_status=1)
     check("drops.fail", any("--fail-on-drop" in p for p in d.get("problems", [])), d.get("problems"))
+
+    # A hoarding consumer: a fixed pool starves and the report names who
+    # holds the buffers; with --max-buffers the pool grows and nothing drops.
+    hoard = ["--fps", "120", "--buffers", "8", "--hoard", "8", "--process-us", "2000", "--duration", "0.5",
+             "--stop-every", "0", "--frame-bytes", "4096"]
+    d, _, _ = capture_json(hoard)
+    held = d.get("holders", {}).get("at_starvation") or {}
+    top = (held.get("holders") or [{}])[0]
+    check("hoard.fixed", d.get("frames", {}).get("dropped", 0) > 0 and d["holders"]["starvation_reports"] > 0, d.get("frames"))
+    check("hoard.names", top.get("name") == "consumer-1" and top.get("samples") == 8 and held.get("count") == 8, held)
+    check("hoard.text", "consumer-1 held 8 of 8 samples, oldest " in held.get("text", ""), held)
+    d, _, _ = capture_json(hoard + ["--max-buffers", "12"])
+    g = d.get("growth", {})
+    check("hoard.grows", d.get("frames", {}).get("dropped", 1) == 0 and g.get("growths", 0) >= 1 and
+          8 < g.get("count", 0) <= 12 and g.get("max") == 12, (d.get("frames"), g))
+    check("hoard.grows", d.get("config", {}).get("max_buffers") == 12 and d.get("pool", {}).get("max_count") == 12,
+          d.get("config"))
+    status, out, _, _ = run(["capture", "--progress", "none"] + hoard)
+    check("hoard.text", "holders: when the capture first waited half a frame period: consumer-1 held 8 of 8" in out, out)
 
     # The capture thread falls behind (a fill longer than a frame period):
     # late frames are not counted as captured, and the report says so.

@@ -91,9 +91,11 @@ class CacheSet {
 
  private:
   ThreadCache* mine() const noexcept;
+  ThreadCache* at(std::uint32_t offset) const noexcept;  // the entry at a cache offset, or null
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
-  void take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k, SampleSlot** out) noexcept;
+  void take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k, SampleSlot** out,
+                   std::uint32_t offset) noexcept;
   [[gnu::cold]] std::uint32_t refill(ThreadCache& c) noexcept;
   [[gnu::cold]] std::uint32_t flush(ThreadCache& c, std::uint32_t n) noexcept;
   // The owner, busy, empties its own cache and ends its section.
@@ -120,9 +122,10 @@ class CacheSet {
 // This thread's cache, or null when the pool has none or the thread holds
 // no cache slot (then it takes the shared path without touching entry 0,
 // which the threads without a slot would otherwise all write).
-inline ThreadCache* CacheSet::mine() const noexcept {
+inline ThreadCache* CacheSet::mine() const noexcept { return at(cache_offset()); }
+
+inline ThreadCache* CacheSet::at(std::uint32_t offset) const noexcept {
   auto* base = reinterpret_cast<std::byte*>(cb_.read_mostly.caches);
-  const std::uint32_t offset = cache_offset();
   if (base == nullptr || offset == 0) return nullptr;
   return reinterpret_cast<ThreadCache*>(base + offset);
 }
@@ -150,8 +153,8 @@ inline void CacheSet::end_section(ThreadCache& c) noexcept {
 // the pool keeps ages) and
 // stores the new count. relaxed refs: the slots are ours, only we can see them.
 inline void CacheSet::take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t k,
-                                  SampleSlot** out) noexcept {
-  const HolderStamp stamp(cb_.read_mostly.stamp_time);
+                                  SampleSlot** out, std::uint32_t offset) noexcept {
+  const HolderStamp stamp(cb_.read_mostly.stamp_time, kHolderFromCache | offset);
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
     s->refs.store(1, std::memory_order_relaxed);
@@ -163,7 +166,8 @@ inline void CacheSet::take_cached(ThreadCache& c, std::uint32_t n, std::uint32_t
 }
 
 inline bool CacheSet::take(SampleSlot** out, std::uint32_t k) noexcept {
-  ThreadCache* cp = mine();
+  const std::uint32_t offset = cache_offset();
+  ThreadCache* cp = at(offset);
   // Open: the pool was committed when the section began. A decommit meanwhile
   // skips this busy owner; refill() checks the state itself.
   if (cp == nullptr || !begin_section(*cp)) return false;
@@ -171,7 +175,7 @@ inline bool CacheSet::take(SampleSlot** out, std::uint32_t k) noexcept {
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0 && k <= cb_.read_mostly.cache_batch) [[unlikely]] n = refill(c);
   const bool got = n >= k;
-  if (got) [[likely]] take_cached(c, n, k, out);
+  if (got) [[likely]] take_cached(c, n, k, out, offset);
   end_section(c);
   return got;
 }

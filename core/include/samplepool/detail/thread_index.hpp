@@ -46,6 +46,11 @@ inline std::uint32_t cache_offset() noexcept { return tls_cache_slot; }
 // Called from the cold paths.
 void claim_cache_slot() noexcept;
 
+// The kernel thread id of the thread that last claimed the slot at this
+// byte offset (0 if none): holder reports resolve a cache take's stamp
+// (holder_stamp.hpp) with it.
+std::uint32_t thread_of_cache_offset(std::uint32_t offset) noexcept;
+
 // A pool with caches, as the thread-exit drain sees it. drain_exiting runs
 // on the exiting thread under the registry mutex with the byte offset of
 // that thread's entry; it returns true when the pool is orphaned and that
