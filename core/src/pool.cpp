@@ -156,8 +156,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   SampleSlot* s = cb_.slot_at(index);
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
-  s->refs.store(1, std::memory_order_relaxed);
-  detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*s);
+  s->refs.store(1, std::memory_order_relaxed);  // the holder stamp: acquire_impl, inline
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
   cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = detail::PoolAccess::adopt(s);
@@ -323,7 +322,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   }
   const auto k = static_cast<std::uint32_t>(out.size());
   if (k == 0) return Errc::ok;
-  if (SampleSlot* cached[kMaxBulk]; caches_.take(cached, k)) {  // this thread's cache
+  if (SampleSlot* cached[kMaxBulk]; caches_.take(cb_, cached, k)) {  // this thread's cache
     for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cached[i]);
     return Errc::ok;
   }

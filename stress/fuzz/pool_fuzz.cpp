@@ -6,10 +6,12 @@
 // commit/decommit, counts, all-or-nothing bulk, metadata), never the
 // implementation. Build: the clang preset (-fsanitize=fuzzer,address,undefined);
 // run: build/clang/stress/pool_fuzz stress/fuzz/corpus.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -58,12 +60,30 @@ struct Model {
   Properties granted{};
   bool committed = false;
   bool memory = false;
-  std::uint32_t arena_count = 0;  // count of the arena held (kept after decommit)
+  std::uint32_t arena_count = 0;  // samples that exist (kept after decommit; grows)
   std::map<std::uint32_t, int> refs;  // sample index -> references held by handles
   std::map<std::uint32_t, Meta> meta;  // survives recycling (actual length), else reset
 
   std::uint32_t held() const { return static_cast<std::uint32_t>(refs.size()); }
   std::uint32_t free_count() const { return arena_count - held(); }
+  std::uint32_t capacity() const { return std::max(granted.count, granted.max_count); }
+
+  // Growth (the documented rule): an acquire that finds nothing free adds
+  // the next step, ceil((max - count) / kMaxGrowthSteps) samples, capped at
+  // the maximum. False when at the maximum.
+  bool grow() {
+    if (arena_count >= capacity()) return false;
+    const std::uint32_t step =
+        std::max(1u, (capacity() - granted.count + kMaxGrowthSteps - 1) / kMaxGrowthSteps);
+    arena_count = std::min(arena_count + step, capacity());
+    return true;
+  }
+  // Trim: the grown samples go; fresh ones come back with actual = size.
+  void trim() {
+    if (!memory) return;
+    arena_count = granted.count;
+    for (auto it = meta.begin(); it != meta.end();) it = it->first >= granted.count ? meta.erase(it) : std::next(it);
+  }
 };
 
 bool pow2(std::size_t a) { return a != 0 && (a & (a - 1)) == 0; }
@@ -99,30 +119,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
 
   while (in.more()) {
-    const int op = in.u8() % 14;
+    const int op = in.u8() % 15;
     const int k = in.u8() % kHandles;
     switch (op) {
       case 0: {  // set_properties
         Properties p{static_cast<std::uint32_t>(in.u8() % 40), in.u16(), 0, in.u8()};
         const std::uint8_t a = in.u8();
         p.alignment = a < 200 ? std::size_t{1} << (a % 13) : a;  // sometimes not a power of two
+        const std::uint8_t g = in.u8();  // growth: none, a headroom, or a maximum below the count
+        p.max_count = g < 128 ? 0 : g < 220 ? p.count + g % 24 : g % 40;
         Errc want = Errc::ok;
         if (m.committed) want = Errc::already_committed;
         else if (m.held() != 0) want = Errc::buffers_outstanding;
         else if (!pow2(p.alignment) || p.alignment > kMaxAlignment) want = Errc::bad_alignment;
+        else if (p.max_count != 0 && p.max_count < p.count) want = Errc::invalid_argument;
         Properties got{};
         expect("set_properties", pool->set_properties(p, &got), want);
         if (want == Errc::ok) {
           const std::size_t unit = (p.size + p.prefix + p.alignment - 1) / p.alignment * p.alignment;
           // A zero size stays zero whatever the prefix's rounding (commit refuses it).
-          const Properties g{p.count, p.size == 0 ? 0 : unit - p.prefix, p.alignment, p.prefix};
-          expect("granted size", static_cast<long long>(got.size), static_cast<long long>(g.size));
-          if (!(g == m.granted)) {  // a new layout drops the kept arena
+          const Properties gr{p.count, p.size == 0 ? 0 : unit - p.prefix, p.alignment, p.prefix, p.max_count};
+          expect("granted size", static_cast<long long>(got.size), static_cast<long long>(gr.size));
+          expect("granted max_count", got.max_count, gr.max_count);
+          if (!(gr == m.granted)) {  // a new layout drops the kept arena
             m.memory = false;
             m.arena_count = 0;
             m.meta.clear();
           }
-          m.granted = g;
+          m.granted = gr;
         }
         break;
       }
@@ -147,7 +171,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 3:
       case 4: {  // try_acquire / acquire_for(0)
         drop(k);
-        const Errc want = !m.committed ? Errc::not_committed : m.free_count() == 0 ? Errc::timeout : Errc::ok;
+        const Errc want = !m.committed                          ? Errc::not_committed
+                          : m.free_count() == 0 && !m.grow()   ? Errc::timeout
+                                                               : Errc::ok;
         const Errc got = op == 3 ? pool->try_acquire(h[k]) : pool->acquire_for(h[k], std::chrono::nanoseconds(0));
         expect("acquire", got, want);
         if (got == Errc::ok) took(k);
@@ -209,6 +235,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 9: {  // stats
         const Stats st = pool->stats();
         expect("stats.count", st.count, m.arena_count);
+        expect("stats.max_count", st.max_count, m.memory ? m.capacity() : 0);
         expect("stats.outstanding", st.outstanding, m.held());
         expect("stats.free", st.free, m.free_count());
         expect("stats.committed", st.committed, m.committed);
@@ -219,10 +246,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<Sample> bulk(in.u8() % 12);
         Errc want = Errc::ok;
         if (!bulk.empty()) {
-          want = !m.committed                     ? Errc::not_committed
-                 : bulk.size() > m.arena_count    ? Errc::invalid_argument  // more than the pool holds
-                 : m.free_count() < bulk.size()   ? Errc::timeout
-                                                  : Errc::ok;
+          if (!m.committed) {
+            want = Errc::not_committed;
+          } else if (bulk.size() > m.capacity()) {
+            want = Errc::invalid_argument;  // more than the pool could ever hold
+          } else {
+            while (m.free_count() < bulk.size() && m.grow()) {
+            }
+            want = m.free_count() < bulk.size() ? Errc::timeout : Errc::ok;  // the grown samples stay
+          }
         }
         expect("try_acquire_bulk", pool->try_acquire_bulk(bulk), want);
         for (Sample& s : bulk) {
@@ -250,6 +282,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 13:  // committed()
         expect("committed", pool->committed(), m.committed);
         break;
+      case 14: {  // trim
+        Errc want = Errc::ok;
+        if (m.committed) want = Errc::already_committed;
+        else if (m.held() != 0) want = Errc::buffers_outstanding;
+        expect("trim", pool->trim(), want);
+        if (want == Errc::ok) m.trim();
+        break;
+      }
     }
   }
   for (int k = 0; k < kHandles; ++k) drop(k);

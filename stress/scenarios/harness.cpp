@@ -106,8 +106,10 @@ void check_quiescent(Arena& a, std::uint64_t successes, Report& r) {
 }
 
 Properties random_props(std::mt19937_64& rng) {
-  return Properties{static_cast<std::uint32_t>(2 + rng() % 30), 64 + rng() % 4000,
-                    std::size_t{1} << (rng() % 7), rng() % 3 == 0 ? 32u : 0u};
+  Properties p{static_cast<std::uint32_t>(2 + rng() % 30), 64 + rng() % 4000, std::size_t{1} << (rng() % 7),
+               rng() % 3 == 0 ? 32u : 0u};
+  if (rng() % 3 == 0) p.max_count = p.count + static_cast<std::uint32_t>(rng() % 21);
+  return p;
 }
 
 void sample_stats(Arena& a) {

@@ -181,7 +181,8 @@ void worker(Arena& a, int id, std::uint64_t seed, Counts& c);
 // `successes` counts every acquire the pool handed out.
 void check_quiescent(Arena& a, std::uint64_t successes, Report& r);
 
-// Random valid properties: 2..31 samples of up to 4 KiB, some with a prefix.
+// Random valid properties: 2..31 samples of up to 4 KiB, some with a
+// prefix, a third of them growable by up to 20 more.
 Properties random_props(std::mt19937_64& rng);
 
 // Runs `threads` workers on `a` while `control` runs on this thread until the
@@ -235,5 +236,6 @@ Report storm(const Options& o);
 Report teardown(const Options& o);
 Report callback(const Options& o);
 Report dshow_api(const Options& o);
+Report growth(const Options& o);
 
 }  // namespace samplepool::scenarios::harness

@@ -19,7 +19,7 @@ struct Entry {
 };
 constexpr Entry kScenarios[] = {
     {"mixed", harness::mixed},       {"storm", harness::storm},      {"teardown", harness::teardown},
-    {"callback", harness::callback}, {"dshow", harness::dshow_api},
+    {"callback", harness::callback}, {"dshow", harness::dshow_api}, {"growth", harness::growth},
 };
 
 }  // namespace
