@@ -42,7 +42,8 @@ void register_pools() {
 }
 
 void register_all() {
-  register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>, DshowPool,
+  register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>,
+                 SamplepoolPool<FreeListPolicy::lifo, true>, DshowPool,
                  CBaseStylePool, MoodycamelPool
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
                  , BoostStackPool
@@ -71,6 +72,11 @@ void register_all() {
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});
   scaling->Args({65536, kSize});
+  benchmark::RegisterBenchmark("growth_step/samplepool", GrowthStep)
+      ->Args({1, kSize})
+      ->Args({16, kSize})
+      ->Args({16, 1920 * 1080 * 2})
+      ->Unit(benchmark::kMicrosecond);
 }
 
 }  // namespace

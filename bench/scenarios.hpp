@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "peers/adapter.hpp"
+#include "samplepool/samplepool.hpp"
 #include "spsc_ring.hpp"
 
 namespace samplepool::bench {
@@ -133,6 +134,37 @@ void SizeScaling(benchmark::State& state) {
     for (auto& it : items) pool.release(std::move(it));
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(k));
+}
+
+// The cost of one growth step: a pool of 16 with every sample held, then the
+// acquire that finds it empty and builds a chunk of range(0) samples of
+// range(1) bytes (allocating the payload from the heap backend). Only that
+// acquire is timed.
+inline void GrowthStep(benchmark::State& state) {
+  const auto step = static_cast<std::uint32_t>(state.range(0));
+  const auto size = static_cast<std::size_t>(state.range(1));
+  for (auto _ : state) {
+    state.PauseTiming();
+    {
+      Pool pool;
+      if (pool.set_properties({16, size, 64, 0, 16 + kMaxGrowthSteps * step}) != Errc::ok ||
+          pool.commit() != Errc::ok) {
+        state.SkipWithError("set_properties/commit");
+        break;
+      }
+      std::vector<Sample> held(16);
+      for (Sample& s : held) (void)pool.try_acquire(s);
+      Sample grown;
+      state.ResumeTiming();
+      const Errc e = pool.try_acquire(grown);
+      state.PauseTiming();
+      if (e != Errc::ok) {
+        state.SkipWithError("the acquire did not grow the pool");
+        break;
+      }
+    }
+    state.ResumeTiming();
+  }
 }
 
 }  // namespace samplepool::bench

@@ -12,13 +12,19 @@
 
 namespace samplepool::bench {
 
-template <FreeListPolicy Policy>
+// Growable: the same pool with room to grow to twice its count (it never
+// needs to in the scenarios: the steady state of a growable pool).
+template <FreeListPolicy Policy, bool Growable = false>
 class SamplepoolPool {
  public:
-  static constexpr const char* kName = Policy == FreeListPolicy::lifo ? "samplepool" : "samplepool_fifo";
+  static constexpr const char* kName = Growable                        ? "samplepool_growable"
+                                       : Policy == FreeListPolicy::lifo ? "samplepool"
+                                                                        : "samplepool_fifo";
   using Item = Sample;
   SamplepoolPool(std::uint32_t count, std::size_t size) : pool_(PoolOptions{Policy, nullptr}) {
-    if (const Errc e = pool_.set_properties({count, size, 64, 0}); e != Errc::ok) fail(e);
+    if (const Errc e = pool_.set_properties({count, size, 64, 0, Growable ? 2 * count : 0}); e != Errc::ok) {
+      fail(e);
+    }
     if (const Errc e = pool_.commit(); e != Errc::ok) fail(e);
   }
   Item acquire() {
