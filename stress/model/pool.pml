@@ -24,6 +24,20 @@
  *               inside its cache (preempted by a SCHED_FIFO closer, stopped
  *               by a debugger); the controller decommits; every waiter and
  *               the controller must still finish.
+ *   SCENARIO=5  growth: the owner holds the one initial sample while both
+ *               waiters are served (or an allocation failed), so they must
+ *               get grown samples, with no release to wake them; the
+ *               controller may decommit at any moment, then tries a trim
+ *               (which gives the grown chunks back if the pool is idle by
+ *               then) and commits again. Needs GROW.
+ *   GROW=n      n grown slots (default 0: a fixed pool) that do not exist
+ *               at start, in chunks of CHUNK (1 or 2; default 2, or 1 when
+ *               GROW is 1). An acquirer that finds the pool empty after its
+ *               sweep claims the next empty chunk (one CAS), then allocates:
+ *               success keeps the chunk's first sample and pushes the rest
+ *               with a wake; failure (out of memory, always possible)
+ *               puts the chunk back, and the acquirer waits as in a fixed
+ *               pool (in SCENARIO 5 every holder then releases at once).
  *   FIFO=1      the FIFO policy: no caches, and a pop may report "empty"
  *               while the sample is on the list (moodycamel's try_dequeue
  *               beside another consumer's unfinished dequeue); an exact
@@ -37,6 +51,8 @@
  *   BROKEN=5    a closer waits for the owner to leave its cache (the old
  *               protocol): a stalled owner stalls the closer.
  *   BROKEN=6    FIFO without the count: a spurious "empty" is believed.
+ *   BROKEN=7    a grower pushes the rest of its chunk without a wake
+ *               (CHUNK=2).
  */
 
 #ifndef SCENARIO
@@ -48,16 +64,34 @@
 #ifndef FIFO
 #define FIFO 0
 #endif
+#ifndef GROW
+#define GROW 0
+#endif
+#ifndef CHUNK
+#if GROW == 1
+#define CHUNK 1
+#else
+#define CHUNK 2
+#endif
+#endif
+#if CHUNK < 1 || CHUNK > 2 || GROW % CHUNK != 0 || GROW > 4
+#error "GROW must be a multiple of CHUNK (1 or 2), at most 4"
+#endif
+#if SCENARIO == 5 && GROW == 0
+#error "SCENARIO 5 needs GROW"
+#endif
 
 #define NW 2          /* waiters */
 #define NONE 255
+#define NS (1 + GROW)  /* samples: 0 the initial one, 1..GROW grown */
+#define BIT(i) (1 << (i))
 
 /* --- the pool's shared words ----------------------------------------- */
 byte state = 1;       /* EpochState: odd = committed */
-bool onlist = 0;      /* the single sample is on the shared free list */
-bool avail = 0;       /* FifoFreeList::available_ (exact count, 0 or 1 here) */
-byte owner = NONE;    /* who holds the sample (NONE: free or cached) */
-bool cached = 0;      /* the sample sits in the owner thread's cache */
+byte onlist = 0;      /* bit i: sample i is on the shared free list */
+byte avail = 0;       /* FifoFreeList::available_ (exact count) */
+byte owner[NS];       /* who holds sample i (NONE: free, cached or unbuilt) */
+bool cached = 0;      /* sample 0 sits in the owner thread's cache */
 bool busy = 0;        /* ThreadCache::busy */
 bool reclaim = 0;     /* ThreadCache::reclaim (0: open) */
 bool draining = 0;    /* ThreadCache::draining */
@@ -73,7 +107,20 @@ bool drained = 0;     /* Lifetime::drained_ */
 bool freed = 0;       /* the pool's memory is gone */
 byte got[NW];         /* per waiter: 1 ok, 2 not committed */
 bool entered[NW];     /* the waiter's call has begun (teardown may race it) */
-byte push_state = 0;  /* ghost: the state word when the sample was last pushed */
+byte push_state[NS];  /* ghost: the state word when sample i was last pushed */
+#if GROW
+#define NCHUNK (GROW / CHUNK)
+#define EMPTY 0
+#define BUILDING 1
+#define READY 2
+byte gstate[NCHUNK];  /* Growth::state[k]: EMPTY, BUILDING, READY */
+bool oomed = 0;       /* ghost: an allocation was refused */
+#define CHUNK_OF(i) (((i) - 1) / CHUNK)
+#define FIRST(k) (1 + (k) * CHUNK)
+#define EXISTS(i) ((i) == 0 || gstate[CHUNK_OF(i)] == READY)
+#else
+#define EXISTS(i) ((i) == 0)
+#endif
 
 #define TOUCH assert(!freed)
 #define COMMITTED(s) ((s) % 2 == 1)
@@ -111,43 +158,58 @@ inline notify(n) {  /* WakeChannel::notify: wait-free */
 /* Free list. LIFO: one CAS each way, exact. FIFO: push enqueues, then
    counts; pop reserves from the count, then dequeues, where the dequeue may
    fail spuriously and is retried (FifoFreeList::take). */
-inline push() {
-  d_step { TOUCH; onlist = 1; push_state = state };
-#if FIFO
-  d_step { TOUCH; avail = 1 }
+inline push(i) {
+  d_step {
+    TOUCH;
+    assert(EXISTS(i) && (onlist & BIT(i)) == 0);   /* a built slot, pushed once */
+    onlist = onlist | BIT(i); push_state[i] = state
+  };
+#if FIFO && BROKEN != 6
+  d_step { TOUCH; avail++ }
 #endif
 }
 
-inline pop(mine, popped_state) {
+/* Which free sample a pop takes does not matter to the protocol (they are
+   alike): the model takes the lowest index on the list. */
+inline take_lowest(idx) {
+  idx = 0;
+  do
+  :: (onlist & BIT(idx)) == 0 -> idx++
+  :: else -> break
+  od;
+  onlist = onlist & ~BIT(idx)
+}
+
+inline pop(mine, idx, popped_state) {
 #if FIFO && BROKEN == 6
   atomic {                         /* believes a spurious "empty" (atomic, not
                                       d_step: both choices are explored) */
     TOUCH;
     if
-    :: onlist -> onlist = 0; mine = 1; popped_state = push_state
-    :: onlist -> skip
+    :: onlist != 0 -> take_lowest(idx); mine = 1; popped_state = push_state[idx]
+    :: onlist != 0 -> skip
     :: else -> skip
     fi
   }
 #elif FIFO
-  d_step { TOUCH; if :: avail -> avail = 0; mine = 1 :: else -> skip fi };
+  d_step { TOUCH; if :: avail > 0 -> avail--; mine = 1 :: else -> skip fi };
   if
   :: mine ->
-     do                            /* reserved: the sample is on the list */
-     :: d_step { onlist -> onlist = 0; popped_state = push_state }; break
-     :: onlist -> skip             /* spurious "empty": retry */
+     do                            /* reserved: a sample is on the list */
+     :: d_step { onlist != 0 -> take_lowest(idx); popped_state = push_state[idx] }; break
+     :: onlist != 0 -> skip        /* spurious "empty": retry */
      od
   :: else -> skip
   fi
 #else
-  d_step { TOUCH; if :: onlist -> onlist = 0; mine = 1; popped_state = push_state :: else -> skip fi }
+  d_step { TOUCH; if :: onlist != 0 -> take_lowest(idx); mine = 1; popped_state = push_state[idx] :: else -> skip fi }
 #endif
 }
 
 /* Emptying the cache under `draining` (take_all + push + notify). */
 inline drain_cache() {
   if
-  :: cached -> cached = 0; held--; push(); notify(2)
+  :: cached -> cached = 0; held--; push(0); notify(2)
   :: else -> skip
   fi
 }
@@ -195,12 +257,12 @@ inline reopen_caches(dec) {          /* release_caches / reopen_caches_locked */
   sweep_lock = 0
 }
 
-/* Shared-path release of the sample (Pool::recycle_shared). */
-inline release_shared() {
+/* Shared-path release of sample i (Pool::recycle_shared). */
+inline release_shared(i) {
 #if BROKEN == 3
   d_step { TOUCH; held-- };
-  d_step { TOUCH; owner = NONE };
-  push();
+  d_step { TOUCH; owner[i] = NONE };
+  push(i);
   notify(1);
 #else
   d_step { TOUCH; held--; inflight++ };   /* in_flight_from_held */
@@ -208,11 +270,11 @@ inline release_shared() {
 #if BROKEN == 3
 #elif BROKEN == 1
   notify(1);
-  d_step { TOUCH; owner = NONE };
-  push();
+  d_step { TOUCH; owner[i] = NONE };
+  push(i);
 #else
-  d_step { TOUCH; owner = NONE };
-  push();                                  /* seq_cst */
+  d_step { TOUCH; owner[i] = NONE };
+  push(i);                                 /* seq_cst */
   notify(1);
 #endif
 #if BROKEN != 3
@@ -227,24 +289,68 @@ inline owner_drain() {
      d_step { TOUCH; cached = 0; held--; inflight++ };   /* in_flight_from_held */
      draining = 0;
      busy = 0;
-     push(); notify(2);
+     push(0); notify(2);
      leave_use()
   :: else -> busy = 0
   fi
 }
 
+#if GROW
+/* Pool::grow, inside an acquire (the caller's lifetime use keeps the memory):
+   claim the first empty chunk with one CAS (a chunk built or being built is
+   skipped, never waited for), then allocate it. Success: the chunk is ready,
+   the first sample is the caller's, the rest go to the list with a wake.
+   Failure: the chunk goes back to empty and the caller waits. */
+inline grow(mine, idx, popped_state) {
+  k = 0;
+  do
+  :: k == NCHUNK -> break                          /* at the maximum, or all taken */
+  :: else ->
+     if
+     :: d_step { gstate[k] == EMPTY -> TOUCH; gstate[k] = BUILDING }; break  /* the CAS */
+     :: else -> k++                                /* built, or another builds it */
+     fi
+  od;
+  if
+  :: k < NCHUNK ->
+     if
+     :: d_step {                                   /* allocated, slots built, ready */
+          TOUCH; gstate[k] = READY;
+          idx = FIRST(k); mine = 1; popped_state = state
+        };
+#if CHUNK == 2
+        push(idx + 1);                             /* the rest: push_bulk ... */
+#if BROKEN != 7
+        notify(1)                                  /* ... then notify_n */
+#else
+        skip
+#endif
+#else
+        skip
+#endif
+     :: true ->
+        d_step { TOUCH; gstate[k] = EMPTY; oomed = 1 }  /* refused: counted, back to empty */
+     fi
+  :: else -> skip
+  fi
+}
+#endif
+
 /* A blocking acquire on the shared path (Pool::acquire_shared + find_index
    + hand_out), then, if it got the sample, its release. */
 proctype Waiter(byte me) {
-  byte entry, ticket, popped_state;
+  byte entry, ticket, popped_state, idx;
   bool closed = 0, mine = 0, skipped = 0;
+#if GROW
+  byte k;
+#endif
   d_step { TOUCH; inflight++; entered[me] = 1 };  /* enter() */
   entry = state;
   if
   :: !COMMITTED(entry) -> goto refuse
   :: else -> skip
   fi;
-  pop(mine, popped_state);                        /* fast pop */
+  pop(mine, idx, popped_state);                   /* fast pop */
   if :: mine -> goto validate :: else -> skip fi;
 loop:
   skip;
@@ -254,15 +360,19 @@ loop:
   :: else -> skip
   fi;
 #if BROKEN != 2
-  pop(mine, popped_state);
+  pop(mine, idx, popped_state);
   if :: mine -> sleepers--; goto validate_closed :: else -> skip fi;
 #endif
 #if !FIFO
   if                               /* sweep, then pop again (find_index) */
-  :: !closed -> close_caches(skipped); closed = 1; pop(mine, popped_state)
-  :: closed && skipped -> resweep_caches(skipped); pop(mine, popped_state)
+  :: !closed -> close_caches(skipped); closed = 1; pop(mine, idx, popped_state)
+  :: closed && skipped -> resweep_caches(skipped); pop(mine, idx, popped_state)
   :: else -> skip
   fi;
+  if :: mine -> sleepers--; goto validate_closed :: else -> skip fi;
+#endif
+#if GROW
+  grow(mine, idx, popped_state);             /* empty after the sweep: grow */
   if :: mine -> sleepers--; goto validate_closed :: else -> skip fi;
 #endif
   atomic { TOUCH; if :: seq == ticket -> asleep[me] = 1 :: else -> skip fi };  /* futex_wait */
@@ -275,7 +385,7 @@ loop:
   :: state != entry -> goto refuse_closed
   :: else -> skip
   fi;
-  pop(mine, popped_state);
+  pop(mine, idx, popped_state);
   if :: mine -> goto validate_closed :: else -> goto loop fi;
 validate_closed:
   if :: closed -> reopen_caches(1) :: else -> skip fi;
@@ -286,20 +396,27 @@ validate:                                  /* hand_out: re-check the epoch */
 #else
   :: state != entry ->
 #endif
-     push();                               /* give_back */
+     push(idx);                            /* give_back */
      notify(1);
      goto refuse
   :: else -> skip
   fi;
   d_step {
     TOUCH;
-    assert(owner == NONE && !cached);      /* never two owners */
-    /* an acquire that spans a Decommit never takes a sample freed after it */
+    /* never two owners, never a slot that is not built */
+    assert(EXISTS(idx) && owner[idx] == NONE && !(idx == 0 && cached) && (onlist & BIT(idx)) == 0);
+    /* an acquire that spans a Decommit never takes a sample freed (or
+       built) after it */
     assert(popped_state <= entry);
-    owner = me; held++; inflight--
+    owner[idx] = me; held++; inflight--
   };
   got[me] = 1;
-  release_shared();
+#if SCENARIO == 5
+  /* Hold it while the other waiter is still acquiring: both must be served
+     without a release, unless memory was refused. */
+  (got[1 - me] != 0 || oomed);
+#endif
+  release_shared(idx);
   goto done;
 refuse_closed:
   if :: closed -> reopen_caches(1) :: else -> skip fi;
@@ -320,16 +437,21 @@ done:
 /* The thread that owns the cache: holds the sample, releases it (into its
    cache while open: Pool::cache_put), then idles. */
 proctype CacheOwner() {
-#if FIFO
-  release_shared()                         /* the FIFO policy has no caches */
+#if SCENARIO == 5
+  /* holds sample 0 until both waiters were served (or memory was refused),
+     then releases it on the shared path */
+  ((got[0] != 0 && got[1] != 0) || oomed);
+  release_shared(0)
+#elif FIFO
+  release_shared(0)                        /* the FIFO policy has no caches */
 #else
   busy = 1;                                /* enter(): busy, then reclaim */
   STALL(1);
   if
-  :: reclaim -> owner_drain(); release_shared()
+  :: reclaim -> owner_drain(); release_shared(0)
   :: else ->
      STALL(2);
-     d_step { TOUCH; assert(owner == 5); owner = NONE; cached = 1 };
+     d_step { TOUCH; assert(owner[0] == 5); owner[0] = NONE; cached = 1 };
      STALL(3);
      if                                    /* end_section: reclaim, then busy = 0 */
      :: reclaim -> owner_drain()
@@ -339,24 +461,99 @@ proctype CacheOwner() {
 #endif
 }
 
-proctype Controller() {
-  bool skipped;
-#if SCENARIO == 2 || SCENARIO == 4
-  /* Decommit (Pool::decommit): close the caches first, then the state;
-     then (scenario 2) Commit at once. */
+/* Every sample in exactly one place: built ones on the list, in the cache
+   (sample 0) or with one owner, and `held` counting the owned and cached
+   ones; unbuilt ones nowhere. (i and n: the caller's scratch bytes.) */
+inline account(i, n) {
+  i = 0; n = 0;
+  do
+  :: i == NS -> break
+  :: else ->
+     if
+     :: EXISTS(i) ->
+        assert(((onlist & BIT(i)) != 0 -> 1 : 0) + ((i == 0 && cached) -> 1 : 0)
+               + (owner[i] != NONE -> 1 : 0) == 1)
+     :: else -> assert((onlist & BIT(i)) == 0 && owner[i] == NONE)
+     fi;
+     n = n + (owner[i] != NONE -> 1 : 0);
+     i++
+  od;
+  assert(held == n + (cached -> 1 : 0));
+#if FIFO && BROKEN != 6
+  i = 0; n = 0;
+  do
+  :: i == NS -> break
+  :: else -> n = n + ((onlist & BIT(i)) != 0 -> 1 : 0); i++
+  od;
+  assert(avail == n)
+#endif
+}
+
+/* Pool::decommit: close the caches first, then the state, then wake all. */
+inline decommit(skipped) {
   atomic { sweep_lock == 0 -> sweep_lock = 1 };
 #if !FIFO
   sweep(skipped);
 #endif
   state++;                                 /* decommit: the epoch moves */
   notify(2);                               /* wake all */
-  sweep_lock = 0;
-#endif
-#if SCENARIO == 2
+  sweep_lock = 0
+}
+
+/* Pool::commit */
+inline commit() {
   atomic { sweep_lock == 0 -> sweep_lock = 1 };
   state++;                                 /* commit */
   if :: closers == 0 -> reclaim = 0 :: else -> skip fi;
-  sweep_lock = 0;
+  sweep_lock = 0
+}
+
+proctype Controller() {
+  bool skipped;
+#if GROW
+  byte i, n, k;
+#endif
+#if SCENARIO == 2 || SCENARIO == 4
+  /* Decommit (Pool::decommit); then (scenario 2) Commit at once. */
+  decommit(skipped);
+#endif
+#if SCENARIO == 2
+  commit();
+#endif
+#if SCENARIO == 5
+  /* Decommit at any moment, or never; trim (Pool::trim: decommitted, and
+     nothing held or in flight, else buffers_outstanding); commit again. */
+  if
+  :: decommit(skipped);
+     if
+     :: d_step { held == 0 && inflight == 0 -> TOUCH };   /* idle_locked */
+        d_step {                                          /* free_chunks_locked */
+          TOUCH;
+          account(i, n);            /* idle: every built sample on the list */
+          k = 0;
+          do
+          :: k == NCHUNK -> break
+          :: else ->
+             assert(gstate[k] != BUILDING);               /* a builder holds a use */
+             if
+             :: gstate[k] == READY ->
+                onlist = onlist & ~BIT(FIRST(k));
+#if CHUNK == 2
+                onlist = onlist & ~BIT(FIRST(k) + 1);
+#endif
+                gstate[k] = EMPTY
+             :: else -> skip
+             fi;
+             k++
+          od;
+          assert(onlist == BIT(0));          /* free.reset: the initial sample */
+          avail = (FIFO -> 1 : 0)
+        }
+     :: else -> skip                                      /* buffers_outstanding */
+     fi;
+     commit()
+  :: skip
+  fi;
 #endif
 #if SCENARIO == 3
   /* ~Pool: decommit, sweep until no owner is inside, wait for every use,
@@ -384,20 +581,40 @@ proctype Controller() {
     if :: held == 0 && inflight == 0 -> drained = 1 :: else -> skip fi
   };
   (drained == 1);
-  assert(held == 0 && inflight == 0 && owner == NONE && !cached && !busy);
-  freed = 1;
+  d_step {
+    assert(held == 0 && inflight == 0 && !cached && !busy);
+#if GROW
+    account(i, n);
+    k = 0;                                 /* free_chunks_locked */
+    do
+    :: k == NCHUNK -> break
+    :: else -> assert(gstate[k] != BUILDING); k++   /* a builder holds a use */
+    od;
+#endif
+    freed = 1
+  };
 #endif
   skip
 }
 
 init {
-  owner = 5; held = 1;                     /* the cache owner holds the sample */
+  byte i, n;
+  d_step {
+    i = 1;
+    do :: i < NS -> owner[i] = NONE; i++ :: else -> break od;
+    owner[0] = 5; held = 1                 /* the cache owner holds the sample */
+  };
   atomic {
     run Waiter(0);
     run Waiter(1);
     run CacheOwner();
     run Controller()
-  }
+  };
+  /* When every process has finished (in scenario 4 the owner may never):
+     every sample is accounted for. */
+end_check:
+  (_nr_pr == 1);
+  d_step { if :: !freed -> account(i, n) :: else -> skip fi }
 }
 
 #if SCENARIO == 1
