@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "samplepool/alloc/heap.hpp"
@@ -149,6 +151,57 @@ TEST(Mmap, LockRefusedCleanlyWithoutPermission) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Reserve, commit in pieces, decommit, release: committed bytes count, the
+// reservation does not; decommitted pages fault again; a backend without
+// reservations says not_supported.
+TEST(Mmap, ReservationCommitsAndGivesBackPagesInPlace) {
+  for (const auto huge : {HugePages::none, HugePages::transparent}) {
+    Arena arena(std::make_shared<MmapBackend>(MmapOptions{true, huge, false}));
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    void* raw = nullptr;
+    ASSERT_EQ(arena.reserve(64 * page, 64, &raw), Errc::ok);
+    auto* base = static_cast<unsigned char*>(raw);
+    EXPECT_EQ(arena.stats().bytes_in_use, 0u);
+    ASSERT_EQ(arena.commit(base, 8 * page), Errc::ok);
+    ASSERT_EQ(arena.commit(base + 8 * page + 100, 8 * page), Errc::ok);  // not page-aligned: rounded out
+    std::memset(base, 0x5a, 16 * page + 100);
+    EXPECT_EQ(arena.stats().bytes_in_use, 16 * page);
+    arena.decommit(base + 8 * page + 100, 8 * page);  // rounded in: the first page stays
+    EXPECT_EQ(base[8 * page + 50], 0x5a);             // a neighbour's page is untouched
+    EXPECT_EQ(arena.stats().bytes_in_use, 8 * page);
+    EXPECT_EXIT(
+        {
+          base[12 * page] = 1;  // decommitted: PROT_NONE again
+          std::exit(0);
+        },
+        testing::KilledBySignal(SIGSEGV), "");
+    ASSERT_EQ(arena.commit(base + 8 * page + 100, 8 * page), Errc::ok);  // and committed again
+    base[12 * page] = 1;
+    arena.decommit(base + 8 * page + 100, 8 * page);
+    arena.decommit(base, 8 * page);
+    arena.release(raw, 64 * page, 64);
+    EXPECT_EQ(arena.stats().bytes_in_use, 0u);
+  }
+  Arena heap;
+  void* p = nullptr;
+  EXPECT_EQ(heap.reserve(1 << 20, 64, &p), Errc::not_supported);
+  EXPECT_EQ(heap.reserve(0, 64, &p), Errc::invalid_argument);
+  EXPECT_EQ(Arena(std::make_shared<MmapBackend>(MmapOptions{true, HugePages::explicit_, false}))
+                .reserve(1 << 20, 64, &p),
+            Errc::not_supported);  // hugetlbfs grows chunk by chunk
+}
+
+TEST(Mmap, ReservationCommitLockedWhenAllowed) {
+  Arena arena(std::make_shared<MmapBackend>(MmapOptions{true, HugePages::none, true}));
+  void* raw = nullptr;
+  ASSERT_EQ(arena.reserve(1 << 20, 64, &raw), Errc::ok);
+  const Errc e = arena.commit(raw, 1 << 16);
+  ASSERT_TRUE(e == Errc::ok || e == Errc::not_supported) << to_string(e);
+  if (e == Errc::ok) arena.decommit(raw, 1 << 16);
+  arena.release(raw, 1 << 20, 64);
+  EXPECT_EQ(arena.stats().bytes_in_use, 0u);
 }
 
 }  // namespace

@@ -24,30 +24,57 @@ void Pool::init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) 
   }
 }
 
+Errc Pool::allocate_payload_locked(const Layout& l, void** out, bool* reserved) noexcept {
+  // A growing pool keeps its payload in one reservation where the backend
+  // can reserve (mmap): growth then commits pages in place.
+  *reserved = false;
+  if (l.capacity > l.actual.count &&
+      arena_.reserve(l.stride * l.capacity, l.payload_alignment, out) == Errc::ok) {
+    if (const Errc e = arena_.commit(*out, l.payload_bytes); e != Errc::ok) {
+      arena_.release(*out, l.stride * l.capacity, l.payload_alignment);
+      return e;
+    }
+    *reserved = true;
+    return Errc::ok;
+  }
+  return arena_.allocate(l.payload_bytes, l.payload_alignment, out);
+}
+
+void Pool::free_payload_locked() noexcept {
+  const Layout& l = mem_.layout;
+  if (mem_.reserved) {
+    arena_.decommit(mem_.payload, l.payload_bytes);
+    arena_.release(mem_.payload, l.stride * l.capacity, l.payload_alignment);
+  } else {
+    arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
+  }
+}
+
 Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   const std::uint32_t n = layout.actual.count;
   const std::uint32_t cap = layout.capacity;
   void* slots_raw = nullptr;
   void* payload_raw = nullptr;
+  bool reserved = false;
   // Headers for the maximum (128 bytes a sample), so that growth never moves
   // one; only the initial count is built now.
   if (const Errc e = arena_.allocate(sizeof(SampleSlot) * cap, alignof(SampleSlot), &slots_raw);
       e != Errc::ok) {
     return e;
   }
-  if (const Errc e = arena_.allocate(layout.payload_bytes, layout.payload_alignment, &payload_raw);
-      e != Errc::ok) {
+  if (const Errc e = allocate_payload_locked(layout, &payload_raw, &reserved); e != Errc::ok) {
     arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
     return e;
   }
+  mem_ = Memory{static_cast<SampleSlot*>(slots_raw), static_cast<std::byte*>(payload_raw), layout, reserved};
   try {
     cb_.free.reset(cap, n);  // allocates the links (LIFO) or the queue (FIFO) for the maximum
   } catch (...) {
-    arena_.deallocate(payload_raw, layout.payload_bytes, layout.payload_alignment);
+    free_payload_locked();
     arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
+    mem_ = Memory{};
     return Errc::out_of_memory;
   }
-  mem_ = Memory{static_cast<SampleSlot*>(slots_raw), static_cast<std::byte*>(payload_raw), layout};
   init_slots(0, n, mem_.payload);
   Growth& g = cb_.growth;
   g.base = n;
@@ -66,23 +93,49 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   return Errc::ok;
 }
 
+namespace {
+
+// True when this acquirer now builds the chunk (empty -> building). A chunk
+// another acquirer builds is skipped, never waited for, but marked first
+// (kSkipped), so that its builder wakes one sleeper if the allocation fails
+// (control_block.hpp); a failed CAS looks at the new state again, so a
+// chunk that went back to empty meanwhile is not skipped unmarked.
+bool claim_chunk(std::atomic<std::uint32_t>& state) noexcept {
+  std::uint32_t seen = state.load(std::memory_order_relaxed);
+  for (;;) {
+    if (seen == Growth::kReady || seen == (Growth::kBuilding | Growth::kSkipped)) return false;
+    if (seen == Growth::kBuilding) {
+      if (state.compare_exchange_weak(seen, Growth::kBuilding | Growth::kSkipped, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed)) {
+        return false;
+      }
+      continue;
+    }
+    if (state.compare_exchange_weak(seen, Growth::kBuilding, std::memory_order_relaxed)) return true;
+  }
+}
+
+}  // namespace
+
 bool Pool::grow(std::uint32_t& index) noexcept {
   // The caller holds a lifetime use (it is inside an acquire), so the slots
   // and the layout stay as they are until it leaves.
   Growth& g = cb_.growth;
   const Layout& l = mem_.layout;
   for (std::uint32_t k = 0; k < g.chunks; ++k) {
-    std::uint32_t expected = Growth::kEmpty;
-    if (g.state[k].load(std::memory_order_relaxed) != Growth::kEmpty ||
-        !g.state[k].compare_exchange_strong(expected, Growth::kBuilding, std::memory_order_relaxed)) {
-      continue;  // built, or another acquirer builds it: never wait for it
-    }
+    if (!claim_chunk(g.state[k])) continue;  // built, or another acquirer builds it
     const std::uint32_t first = g.first(k);
     const std::uint32_t n = g.size(k);
-    void* raw = nullptr;
-    if (arena_.allocate(std::size_t{n} * l.stride, l.payload_alignment, &raw) != Errc::ok) {
+    void* raw = mem_.payload + std::size_t{first} * l.stride;  // in the reservation, if any
+    const Errc e = mem_.reserved ? arena_.commit(raw, std::size_t{n} * l.stride)
+                                 : arena_.allocate(std::size_t{n} * l.stride, l.payload_alignment, &raw);
+    if (e != Errc::ok) {
       g.failures.fetch_add(1, std::memory_order_relaxed);
-      g.state[k].store(Growth::kEmpty, std::memory_order_relaxed);  // a later acquirer may retry
+      // A later acquirer may retry; one that skipped this chunk and sleeps
+      // is woken to (it would otherwise wait for a release).
+      if (g.state[k].exchange(Growth::kEmpty, std::memory_order_acq_rel) & Growth::kSkipped) {
+        cb_.wake.notify_one();
+      }
       return false;  // the caller waits, as a fixed pool's would
     }
     g.payload[k] = static_cast<std::byte*>(raw);
@@ -117,7 +170,11 @@ void Pool::free_chunks_locked() noexcept {
     if (g.state[k].load(std::memory_order_acquire) != Growth::kReady) continue;
     const std::uint32_t n = g.size(k);
     for (std::uint32_t i = 0; i < n; ++i) mem_.slots[g.first(k) + i].~SampleSlot();
-    arena_.deallocate(g.payload[k], std::size_t{n} * l.stride, l.payload_alignment);
+    if (mem_.reserved) {
+      arena_.decommit(g.payload[k], std::size_t{n} * l.stride);  // the address space stays
+    } else {
+      arena_.deallocate(g.payload[k], std::size_t{n} * l.stride, l.payload_alignment);
+    }
     g.payload[k] = nullptr;
     g.state[k].store(Growth::kEmpty, std::memory_order_relaxed);
     cb_.counters.count.fetch_sub(n, std::memory_order_relaxed);
@@ -147,7 +204,7 @@ void Pool::free_memory_locked() noexcept {
   // SampleSlot is trivially destructible but for its atomics; end their
   // lifetimes formally before handing the bytes back.
   for (std::uint32_t i = 0; i < l.actual.count; ++i) mem_.slots[i].~SampleSlot();
-  arena_.deallocate(mem_.payload, l.payload_bytes, l.payload_alignment);
+  free_payload_locked();
   arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.capacity, alignof(SampleSlot));
   mem_ = Memory{};
   cb_.read_mostly.slots = nullptr;

@@ -252,6 +252,99 @@ TEST_P(Growth, ConcurrentAcquirersNeverExceedTheMaximumOrShareASample) {
 
 INSTANTIATE_TEST_SUITE_P(All, Growth, testing::ValuesIn(test::all_variants()), test::variant_name);
 
+// On the mmap backend a growing pool's payload is one reservation: grown
+// samples sit where index x stride says, pre-faulted and (when asked and
+// allowed) locked like the initial ones; trim gives their pages back.
+// A backend whose next allocation, once armed, stops until released and
+// then fails: the seam for a growth step that loses its allocation while
+// another acquirer is asleep beside the chunk.
+class GatedBackend final : public alloc::Backend {
+ public:
+  const char* name() const noexcept override { return "gated"; }
+  Errc allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept override {
+    if (armed_.exchange(false)) {
+      entered_ = true;
+      while (!released_) std::this_thread::sleep_for(std::chrono::microseconds(100));
+      return Errc::out_of_memory;
+    }
+    return heap_->allocate(bytes, alignment, out);
+  }
+  void deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept override {
+    heap_->deallocate(p, bytes, alignment);
+  }
+  std::atomic<bool> armed_{false}, entered_{false}, released_{false};
+
+ private:
+  std::shared_ptr<alloc::Backend> heap_ = test::make_backend("heap");
+};
+
+// Found by the spin model (GROW=2, scenario 5): a waiter that skipped the
+// last chunk because another acquirer was building it went to sleep; that
+// builder's allocation failed and it left (a poll), and nobody woke the
+// waiter to build the chunk itself: it slept until its deadline.
+TEST(GrowthRace, AFailedBuildWakesTheWaiterThatSkippedItsChunk) {
+  auto backend = std::make_shared<GatedBackend>();
+  Pool pool(PoolOptions{FreeListPolicy::lifo, backend, false});
+  ASSERT_EQ(pool.set_properties({1, 64, 16, 0, 2}), Errc::ok);  // one chunk of one
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  Sample initial;
+  ASSERT_EQ(pool.try_acquire(initial), Errc::ok);
+  backend->armed_ = true;
+  Errc poll = Errc::ok;
+  std::thread builder([&] {
+    Sample s;
+    poll = pool.try_acquire(s);  // builds the chunk; its allocation stops, then fails
+  });
+  ASSERT_TRUE(test::eventually([&] { return backend->entered_.load(); }));
+  Errc waited = Errc::ok;
+  std::chrono::steady_clock::duration took{};
+  std::thread waiter([&] {
+    Sample s;
+    const auto t0 = std::chrono::steady_clock::now();
+    waited = pool.acquire_for(s, std::chrono::seconds(5));  // skips the chunk being built, sleeps
+    took = std::chrono::steady_clock::now() - t0;
+  });
+  ASSERT_TRUE(test::eventually([&] { return pool.stats().waiters == 1; }));
+  backend->released_ = true;  // the build fails; the waiter must try the chunk itself
+  builder.join();
+  waiter.join();
+  EXPECT_EQ(poll, Errc::timeout);
+  EXPECT_EQ(waited, Errc::ok);
+  EXPECT_LT(took, std::chrono::seconds(2));
+  EXPECT_EQ(pool.stats().growth_failures, 1u);
+  EXPECT_EQ(pool.stats().growths, 1u);
+}
+
+TEST(GrowthMmap, GrowsInPlaceInsideOneReservation) {
+  for (const bool lock : {false, true}) {
+    std::shared_ptr<alloc::Backend> backend;
+    ASSERT_EQ(alloc::make_backend("mmap", {true, alloc::HugePages::none, lock}, &backend), Errc::ok);
+    Pool pool(PoolOptions{FreeListPolicy::lifo, backend});
+    ASSERT_EQ(pool.set_properties({4, 5000, 64, 0, 40}), Errc::ok);
+    if (const Errc e = pool.commit(); e != Errc::ok) {
+      ASSERT_TRUE(lock && e == Errc::not_supported) << to_string(e);  // mlock refused here
+      continue;
+    }
+    std::vector<Sample> held(40);
+    for (Sample& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    const std::byte* base = held[0].data() - std::ptrdiff_t(held[0].index()) * 5056;  // stride: 5000 -> 5056
+    for (Sample& s : held) {
+      EXPECT_EQ(s.data(), base + std::ptrdiff_t(s.index()) * 5056) << s.index();
+      std::memset(s.data(), 0x33, s.size());
+    }
+    EXPECT_EQ(pool.stats().count, 40u);
+    held.clear();
+    ASSERT_EQ(pool.decommit(), Errc::ok);
+    const auto before = pool.arena().stats().bytes_in_use;
+    ASSERT_EQ(pool.trim(), Errc::ok);
+    EXPECT_LT(pool.arena().stats().bytes_in_use, before);
+    ASSERT_EQ(pool.commit(), Errc::ok);
+    held.resize(40);
+    for (Sample& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);  // grows again, in place
+    for (Sample& s : held) std::memset(s.data(), 0x44, s.size());
+  }
+}
+
 TEST(GrowthProperties, MaxBelowCountIsRefusedAndLeavesThePoolAsItWas) {
   Pool pool;
   ASSERT_EQ(pool.set_properties({4, 64, 16, 0}), Errc::ok);

@@ -183,6 +183,7 @@ class Pool {
     detail::SampleSlot* slots = nullptr;
     std::byte* payload = nullptr;
     Layout layout;
+    bool reserved = false;  // payload is a reservation for the maximum (backend.hpp)
   };
 
   Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
@@ -209,6 +210,8 @@ class Pool {
 
   // Memory (pool_memory.cpp).
   Errc allocate_memory_locked(const Layout& layout) noexcept;
+  Errc allocate_payload_locked(const Layout& layout, void** out, bool* reserved) noexcept;
+  void free_payload_locked() noexcept;  // the initial payload (and the reservation)
   void free_memory_locked() noexcept;
   void free_chunks_locked() noexcept;
   void init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) noexcept;

@@ -33,10 +33,19 @@ class Arena {
   Errc allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept;
   void deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept;
 
+  // Reservations (backend.hpp): committed bytes count as in use, reserved
+  // address space does not. reserve() checks its arguments as allocate().
+  Errc reserve(std::size_t max_bytes, std::size_t alignment, void** out) noexcept;
+  Errc commit(void* p, std::size_t bytes) noexcept;
+  void decommit(void* p, std::size_t bytes) noexcept;
+  void release(void* p, std::size_t max_bytes, std::size_t alignment) noexcept;
+
   ArenaStats stats() const noexcept;
   Backend& backend() const noexcept { return *backend_; }
 
  private:
+  void count_in(std::size_t bytes) noexcept;  // in use and peak
+
   std::shared_ptr<Backend> backend_;
   std::atomic<std::uint64_t> in_use_{0};
   std::atomic<std::uint64_t> peak_{0};

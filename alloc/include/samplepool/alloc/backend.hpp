@@ -1,7 +1,9 @@
 // samplepool/alloc/backend.hpp: the arena backend interface.
 //
 // A backend hands out large, aligned, zero-or-more-times-reused regions: one
-// for the sample headers and one for the payload of each committed layout.
+// for the sample headers and one for the payload of each committed layout
+// (and one per growth step of a growing pool, or one reservation it commits
+// pages of, see reserve()).
 // It is called only from a pool's control path (commit, release_memory,
 // destruction), never per sample.
 //
@@ -66,6 +68,32 @@ class Backend {
 
   // Returns a region from allocate() with the same bytes and alignment.
   virtual void deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept = 0;
+
+  // Optional: growable regions. A pool that may grow keeps its payload in one
+  // reserved range when the backend can reserve one, so that growing commits
+  // pages instead of allocating a region per step (the mmap backend); a
+  // backend that cannot answers reserve() with Errc::not_supported and the
+  // pool allocates each growth step with allocate() instead.
+  //  - reserve: address space for `max_bytes`, aligned to `alignment`, with
+  //    nothing usable yet;
+  //  - commit: makes [p, p + bytes) usable (rounded out to pages) under the
+  //    backend's options (huge pages, locking, pre-faulting): Errc::ok, or
+  //    out_of_memory / not_supported (an mlock refused) with nothing changed;
+  //  - decommit: gives the pages wholly inside [p, p + bytes) back (rounded
+  //    in), keeping the address space;
+  //  - release: ends a reservation (with whatever is still committed).
+  virtual Errc reserve(std::size_t max_bytes, std::size_t alignment, void** out) noexcept {
+    (void)max_bytes, (void)alignment, (void)out;
+    return Errc::not_supported;
+  }
+  virtual Errc commit(void* p, std::size_t bytes) noexcept {
+    (void)p, (void)bytes;
+    return Errc::not_supported;
+  }
+  virtual void decommit(void* p, std::size_t bytes) noexcept { (void)p, (void)bytes; }
+  virtual void release(void* p, std::size_t max_bytes, std::size_t alignment) noexcept {
+    (void)p, (void)max_bytes, (void)alignment;
+  }
 
   // Optional: bytes the backend's own allocator still holds for this backend,
   // as it measures them (jemalloc's arena stats). -1 when it cannot tell.

@@ -14,6 +14,13 @@
 //                 (describe() and used_hugetlb() say which one happened).
 // Locking: with lock = true, allocate() fails with Errc::not_supported (and
 // maps nothing) if mlock is refused (RLIMIT_MEMLOCK, or no CAP_IPC_LOCK).
+//
+// Growth (backend.hpp, reserve): a growing pool reserves its maximum as one
+// PROT_NONE mapping (MADV_HUGEPAGE on it with transparent huge pages) and
+// commits pages as it grows: mprotect, pre-fault and mlock as for allocate(),
+// so a grown part is locked and pre-faulted like the rest. Explicit huge
+// pages do not reserve (a hugetlbfs range committed later could fault for
+// lack of pages): such a pool grows by allocate(), chunk by chunk.
 #pragma once
 
 #include <atomic>
@@ -34,6 +41,10 @@ class MmapBackend final : public Backend {
   const char* describe() const noexcept override;
   Errc allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept override;
   void deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept override;
+  Errc reserve(std::size_t max_bytes, std::size_t alignment, void** out) noexcept override;
+  Errc commit(void* p, std::size_t bytes) noexcept override;
+  void decommit(void* p, std::size_t bytes) noexcept override;
+  void release(void* p, std::size_t max_bytes, std::size_t alignment) noexcept override;
 
   const MmapOptions& options() const noexcept { return options_; }
   // Allocations served from hugetlbfs, and explicit_ requests that fell back.

@@ -90,11 +90,16 @@ struct ControlBlock {
   // that found the pool empty. A chunk's state goes empty -> building (the
   // one CAS that picks its builder; losers try the next chunk, never wait)
   // -> ready (release: its headers and payload are built, then its indices
-  // are pushed), or back to empty when its allocation failed. Only the
-  // control plane (decommitted, nothing in use) takes a ready chunk back.
-  // A pool without headroom has chunks == 0.
+  // are pushed), or back to empty when its allocation failed. A loser that
+  // skipped a building chunk marks it (kSkipped) before it may sleep; a
+  // builder whose allocation fails wakes one sleeper if the mark is there,
+  // so that a waiter never sleeps beside a chunk it could still build
+  // (found by the spin model, GROW=2 scenario 5). Both are acq_rel
+  // read-modify-writes: the mark carries the skipper's sleeper registration
+  // to the builder's notify. Only the control plane (decommitted, nothing in
+  // use) takes a ready chunk back. A pool without headroom has chunks == 0.
   struct alignas(kCacheLine) Growth {
-    enum : std::uint32_t { kEmpty = 0, kBuilding = 1, kReady = 2 };
+    enum : std::uint32_t { kEmpty = 0, kBuilding = 1, kReady = 2, kSkipped = 4 };
     std::atomic<std::uint32_t> state[kMaxGrowthSteps] = {};
     std::uint32_t base = 0;      // the initial count
     std::uint32_t step = 0;      // samples a chunk
