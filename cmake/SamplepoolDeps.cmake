@@ -9,6 +9,22 @@ if(SAMPLEPOOL_WITH_JEMALLOC)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 endif()
 
+# FFmpeg (libavcodec-dev, libavformat-dev, libavutil-dev): the FFmpeg face
+# (api/ffmpeg) and `samplepool decode`, built whenever found.
+option(SAMPLEPOOL_WITH_FFMPEG "Build the FFmpeg adapter and `samplepool decode` when FFmpeg is found" ON)
+set(SAMPLEPOOL_HAVE_FFMPEG OFF)
+if(SAMPLEPOOL_WITH_FFMPEG)
+  find_package(PkgConfig)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(SAMPLEPOOL_FFMPEG IMPORTED_TARGET libavcodec libavformat libavutil)
+  endif()
+  if(SAMPLEPOOL_FFMPEG_FOUND)
+    set(SAMPLEPOOL_HAVE_FFMPEG ON)
+  else()
+    message(STATUS "samplepool: FFmpeg's libraries not found: no FFmpeg adapter, no `samplepool decode`")
+  endif()
+endif()
+
 # GoogleTest: the installed package (libgtest-dev), or, when
 # SAMPLEPOOL_GTEST_SOURCE_DIR names a googletest source tree (Debian's
 # googletest package puts one in /usr/src/googletest), built here with this

@@ -36,3 +36,14 @@ endif()
 file(RELATIVE_PATH SAMPLEPOOL_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/samplepool.pc.in ${PROJECT_BINARY_DIR}/samplepool.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/samplepool.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The FFmpeg face: its own library and pkg-config module (samplepool-ffmpeg),
+# outside the CMake package so that find_package(samplepool) never needs
+# FFmpeg. The installed tool links it for `samplepool decode`.
+if(TARGET samplepool_ffmpeg)
+  install(TARGETS samplepool_ffmpeg LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/api/ffmpeg/include/samplepool DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/samplepool-ffmpeg.pc.in ${PROJECT_BINARY_DIR}/samplepool-ffmpeg.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/samplepool-ffmpeg.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()

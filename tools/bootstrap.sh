@@ -18,6 +18,7 @@ packages=(
   libjemalloc-dev                    # jemalloc arena backend
   libgtest-dev                       # unit tests
   libbenchmark-dev                   # benchmarks
+  libavcodec-dev libavformat-dev libavutil-dev ffmpeg   # the FFmpeg adapter, `samplepool decode` and its tests
 )
 for arg in "$@"; do
   case "$arg" in

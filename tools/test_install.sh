@@ -46,6 +46,14 @@ use_package() {
   ${CXX:-c++} -std=c++20 "$src/examples/consumer/main.cpp" $(pkg-config --cflags --libs samplepool) \
     -Wl,-rpath,"$libdir" -o "$work/pc-consumer"
   "$work/pc-consumer"
+  if [ -f "$pcdir/samplepool-ffmpeg.pc" ] && command -v ffmpeg >/dev/null; then
+    # The FFmpeg face from a plain C compiler line, and the tool's decode.
+    ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240 -frames:v 20 -c:v mpeg4 "$work/clip.avi"
+    ${CC:-cc} -std=c99 "$src/examples/ffmpeg_decode.c" $(pkg-config --cflags --libs samplepool-ffmpeg libavformat) \
+      -Wl,-rpath,"$libdir" -o "$work/ffmpeg-decode"
+    "$work/ffmpeg-decode" "$work/clip.avi" >/dev/null
+    "$tool" decode "$work/clip.avi" >/dev/null
+  fi
   if [ "${3:-}" = c ]; then
     ${CC:-cc} -std=c99 -Wall -Wextra -pedantic "$src/examples/capture_loop.c" \
       $(pkg-config --cflags --libs samplepool) -Wl,-rpath,"$libdir" -o "$work/c-capture"

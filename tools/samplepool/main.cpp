@@ -3,6 +3,7 @@
 //   samplepool capture   simulate a low-latency capture pipeline
 //   samplepool bench     compare with the peers
 //   samplepool soak      run the stress scenarios for a long time
+//   samplepool decode    decode a file into pool samples (FFmpeg; when built with it)
 //
 // Every subcommand takes --help and --json. Exit status: 0 success; 1 the
 // run failed (or its report could not be written); 2 bad usage; 130
@@ -13,6 +14,9 @@
 
 #include "bench.hpp"
 #include "capture.hpp"
+#ifdef SAMPLEPOOL_TOOL_HAVE_FFMPEG
+#include "decode.hpp"
+#endif
 #include "interrupt.hpp"
 #include "output.hpp"
 #include "soak.hpp"
@@ -26,6 +30,9 @@ int main(int argc, char** argv) {
   tool::add_capture_command(app, &status);
   tool::add_bench_command(app, &status);
   tool::add_soak_command(app, &status);
+#ifdef SAMPLEPOOL_TOOL_HAVE_FFMPEG
+  tool::add_decode_command(app, &status);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {  // also a backend the build lacks, options for another backend
