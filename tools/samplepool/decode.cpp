@@ -12,6 +12,7 @@ extern "C" {
 }
 
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -33,6 +34,7 @@ struct DecodeOptions {
   unsigned threads = 1;
   bool framemd5 = false;
   bool default_allocator = false;  // FFmpeg's own get_buffer2, for comparison
+  unsigned hold = 0;               // decoded frames kept back (a player's queue, a filter's lookahead)
   bool json = false;
 };
 
@@ -95,6 +97,7 @@ int run_decode(const DecodeOptions& o) {
   std::unique_ptr<AVPacket, Closer> pkt(av_packet_alloc());
   std::unique_ptr<AVFrame, Closer> frame(av_frame_alloc());
   std::vector<std::uint8_t> scratch;
+  std::deque<std::unique_ptr<AVFrame, Closer>> kept;  // --hold
   std::uint64_t frames = 0;
   std::string error;
   if (o.framemd5) {
@@ -118,6 +121,10 @@ int run_decode(const DecodeOptions& o) {
                     static_cast<long long>(frame->pts), 1, size, md5.c_str());
       }
       ++frames;
+      if (o.hold != 0) {
+        kept.emplace_back(av_frame_clone(frame.get()));  // another reference to the same sample
+        if (kept.size() > o.hold) kept.pop_front();
+      }
       av_frame_unref(frame.get());
     }
   };
@@ -140,6 +147,7 @@ int run_decode(const DecodeOptions& o) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sp_av_stats st{};
   if (hook != nullptr) (void)sp_av_get_stats(hook, &st);
+  kept.clear();
   ctx.reset();  // the decoder's own references go; ours went with each frame
   sp_av_detach(hook);
   const double fps = seconds > 0 ? static_cast<double>(frames) / seconds : 0;
@@ -194,6 +202,8 @@ void add_decode_command(CLI::App& app, int* status) {
   cmd->add_flag("--framemd5", o->framemd5, "print each frame's MD5 as `ffmpeg -f framemd5` does");
   cmd->add_flag("--default-allocator", o->default_allocator,
                 "decode with FFmpeg's own get_buffer2 instead, for comparison");
+  add_integer<unsigned>(*cmd, "--hold", o->hold, 0, 4096,
+                        "keep the last N decoded frames referenced, as a player's queue does");
   cmd->add_flag("--json", o->json, "machine-readable result on stdout");
   cmd->callback([o, status] { *status = run_decode(*o); });
 }

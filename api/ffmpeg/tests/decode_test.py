@@ -78,6 +78,23 @@ if os.path.exists(path):
     d = json.loads(p.stdout or "{}")
     check("default allocator: same frame count, no pool", d.get("frames") == 40 and "pool" not in d, d)
 
+# A caller that keeps more frames than the pool may hold: the decode fails at
+# once with an error naming the limit (never a hang); with room to grow it
+# decodes, growing the pool.
+if os.path.exists(path):
+    p = subprocess.run([TOOL, "decode", path, "--hold", "30", "--max-buffers", "8", "--json"], capture_output=True,
+                       text=True, timeout=60)
+    d = json.loads(p.stdout or "{}")
+    check("exhausted: exit 1, refused frames counted, the limit named in the log",
+          p.returncode == 1 and d.get("pool", {}).get("exhausted", 0) >= 1 and "every buffer is held" in p.stderr,
+          (p.returncode, d, p.stderr[-300:]))
+    p = subprocess.run([TOOL, "decode", path, "--hold", "30", "--max-buffers", "64", "--json"], capture_output=True,
+                       text=True, timeout=60)
+    d = json.loads(p.stdout or "{}")
+    check("held frames: the pool grows and every frame decodes",
+          p.returncode == 0 and d.get("frames") == 40 and d.get("pool", {}).get("growths", 0) >= 1 and
+          d["pool"].get("high_water", 0) >= 30, d)
+
 # Bad input: a clear error, exit 1 (not a crash); usage errors exit 2.
 junk = os.path.join(SCRATCH, "junk.mp4")
 with open(junk, "wb") as f:
