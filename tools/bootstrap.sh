@@ -19,6 +19,7 @@ packages=(
   libgtest-dev                       # unit tests
   libbenchmark-dev                   # benchmarks
   libavcodec-dev libavformat-dev libavutil-dev ffmpeg   # the FFmpeg adapter, `samplepool decode` and its tests
+  dpkg-dev                           # cpack -G DEB (dpkg-shlibdeps)
 )
 for arg in "$@"; do
   case "$arg" in
