@@ -55,6 +55,19 @@ if(TARGET samplepool_ffmpeg)
           COMPONENT dev)
 endif()
 
+# The GStreamer face: libsamplepool-gst (its pkg-config module
+# samplepool-gst) and the plugin, under SAMPLEPOOL_GST_PLUGIN_DIR (the
+# system GStreamer's plugin directory, relative to the prefix: found with
+# prefix /usr, by GST_PLUGIN_PATH elsewhere).
+if(TARGET samplepool_gst)
+  install(TARGETS samplepool_gst LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT gst NAMELINK_COMPONENT dev)
+  install(TARGETS gstsamplepool LIBRARY DESTINATION ${SAMPLEPOOL_GST_PLUGIN_DIR} COMPONENT gst)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/api/gst/include/samplepool DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          COMPONENT dev)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/samplepool-gst.pc.in ${PROJECT_BINARY_DIR}/samplepool-gst.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/samplepool-gst.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+endif()
+
 if(CMAKE_SOURCE_DIR STREQUAL PROJECT_SOURCE_DIR)  # an embedding project's CPack stays its own
   include(cmake/SamplepoolPackage.cmake)
 endif()

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev                       # unit tests
   libbenchmark-dev                   # benchmarks
   libavcodec-dev libavformat-dev libavutil-dev ffmpeg   # the FFmpeg adapter, `samplepool decode` and its tests
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base
+                                     # the GStreamer buffer pool, plugin and pipeline tests
   dpkg-dev                           # cpack -G DEB (dpkg-shlibdeps)
 )
 for arg in "$@"; do

@@ -2,7 +2,8 @@
 # The Debian packages, as a user gets them: `cpack -G DEB` in the build tree,
 # every package unpacked with dpkg -x into a scratch root (no root rights, no
 # apt), then, from there and with no LD_LIBRARY_PATH: the tool runs a short
-# capture (and a decode when the FFmpeg package exists), and the C capture
+# capture (and a decode when the FFmpeg package exists, a GStreamer pipeline
+# when the plugin's does), and the C capture
 # loop builds against the -dev package through pkg-config and runs.
 #   tools/test_deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -32,5 +33,10 @@ ${CC:-cc} -std=c99 -Wall -Wextra "$src/examples/capture_loop.c" $(pkg-config --c
 if ls "$scratch"/libsamplepool-ffmpeg0_*.deb >/dev/null 2>&1 && command -v ffmpeg >/dev/null; then
   ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240 -frames:v 20 -c:v mpeg4 "$scratch/clip.avi"
   "$tool" decode "$scratch/clip.avi" >/dev/null
+fi
+if ls "$scratch"/gstreamer1.0-samplepool_*.deb >/dev/null 2>&1 && command -v gst-launch-1.0 >/dev/null; then
+  # The plugin from the unpacked package, in a pipeline.
+  GST_PLUGIN_PATH=$(dirname "$(find "$root" -name libgstsamplepool.so)") GST_REGISTRY=$scratch/registry.bin \
+    gst-launch-1.0 -q samplepoolsrc num-buffers=10 ! queue ! fakesink
 fi
 echo "deb: $(ls "$scratch"/*.deb | xargs -n1 basename | tr "\n" " ")unpacked; the tool and a pkg-config consumer ran from them"

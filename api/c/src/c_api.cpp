@@ -141,7 +141,8 @@ sp_error sp_pool_stats(const sp_pool* p, sp_stats* out) {
   const samplepool::Stats s = p->pool.stats();
   *out = sp_stats{s.count, s.free, s.outstanding, s.waiters, s.acquires, s.waits, s.timeouts,
                   s.not_committed, s.high_water, s.commits, s.decommits, s.misuse, s.committed ? 1 : 0,
-                  s.max_count, s.growths, s.growth_failures, s.oldest_held_ms, s.starvation_reports};
+                  s.max_count, s.growths, s.growth_failures, s.oldest_held_ms, s.starvation_reports,
+                  s.memory_allocated ? 1 : 0};
   return SP_OK;
 }
 

@@ -87,6 +87,7 @@ typedef struct sp_stats {
   uint64_t growth_failures;  /* growth steps the backend refused (the acquire then waited) */
   uint64_t oldest_held_ms;   /* age of the oldest held sample (while committed) */
   uint64_t starvation_reports; /* starvation callbacks made */
+  int memory_allocated;      /* the arena is held (committed, or kept after decommit) */
 } sp_stats;
 
 /* Who holds the samples (samplepool/holders.hpp): one entry per holding
