@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/bootstrap.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target samplepool_tool >/dev/null
+# The tool (with `samplepool decode` when FFmpeg is there) and the GStreamer
+# plugin, so that gst-launch-1.0 samplepoolsrc works afterwards too.
+targets=(samplepool_tool)
+if cmake --build --preset release --target help 2>/dev/null | grep -q gstsamplepool; then targets+=(gstsamplepool); fi
+cmake --build --preset release -j"$(nproc)" --target "${targets[@]}" >/dev/null
 if [ $# -eq 0 ]; then set -- --duration 5; fi
 exec build/release/tools/samplepool capture "$@"
