@@ -14,6 +14,7 @@ set -euo pipefail
 export GST_PLUGIN_PATH=$1
 export GST_REGISTRY=$2/registry.bin
 mkdir -p "$2"
+rm -f "$GST_REGISTRY"  # fresh: GStreamer remembers a plugin that once failed to load
 failures=0
 
 run() {  # NAME PIPELINE...
