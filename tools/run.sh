@@ -10,7 +10,10 @@ cmake --preset release >/dev/null
 # The tool (with `samplepool decode` when FFmpeg is there) and the GStreamer
 # plugin, so that gst-launch-1.0 samplepoolsrc works afterwards too.
 targets=(samplepool_tool)
-if cmake --build --preset release --target help 2>/dev/null | grep -q gstsamplepool; then targets+=(gstsamplepool); fi
+# (The target list is read whole first: grep -q in a pipe would stop cmake
+# early, which pipefail reports as a failure.)
+all_targets=$(cmake --build --preset release --target help 2>/dev/null || true)
+if grep -q gstsamplepool <<<"$all_targets"; then targets+=(gstsamplepool); fi
 cmake --build --preset release -j"$(nproc)" --target "${targets[@]}" >/dev/null
 if [ $# -eq 0 ]; then set -- --duration 5; fi
 exec build/release/tools/samplepool capture "$@"
