@@ -108,7 +108,12 @@ Errc MmapBackend::commit(void* p, std::size_t bytes) noexcept {
   const std::size_t len = round_up(reinterpret_cast<std::uintptr_t>(p) + bytes - first, page);
   void* start = reinterpret_cast<void*>(first);
   if (mprotect(start, len, PROT_READ | PROT_WRITE) != 0) return Errc::out_of_memory;
-  if (options_.populate) prefault(start, len);
+  // Pre-fault only the pages wholly inside [p, p + bytes): a page at either
+  // end may hold a neighbour's live sample (or be committed by a concurrent
+  // grower at the same moment), and prefault writes to it.
+  const std::uintptr_t inner = round_up(reinterpret_cast<std::uintptr_t>(p), page);
+  const std::uintptr_t inner_end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
+  if (options_.populate && inner_end > inner) prefault(reinterpret_cast<void*>(inner), inner_end - inner);
   if (options_.lock && mlock(start, len) != 0) {
     // Only the pages wholly inside this range go back: a page at either end
     // may belong to a neighbour committed before.
