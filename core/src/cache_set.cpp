@@ -38,6 +38,11 @@ CacheSet::CacheSet(ControlBlock& cb, bool wanted, Finalizer finalize, void* cont
 
 std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
   run_test_hook(HookPoint::cache_refill);
+  // Nothing to take: skip the lifetime reservation's two read-modify-writes
+  // on the pool's hottest line (a blocked acquirer's spin and a failing poll
+  // come here with the list empty). A push racing this load is missed as a
+  // failed pop would miss it.
+  if (cb_.free.empty()) return 0;
   // A closer skips this owner (busy) without waiting, so a decommit, a
   // release_memory() and a re-layout can run meanwhile: reserve a lifetime
   // use before reading the arena (the store-load pair acquire_shared makes
@@ -223,15 +228,16 @@ void CacheSet::finalize_user(CacheUser* self) noexcept {
   set.finalize_(set.finalize_context_);
 }
 
-void CacheSet::totals(std::uint64_t& cached, std::uint64_t& acquires) const noexcept {
-  cached = 0;
-  acquires = 0;
+CacheSet::Totals CacheSet::totals() const noexcept {
+  Totals t;
   if (const ThreadCache* caches = caches_.get()) {
     for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
-      cached += caches[i].count.load(std::memory_order_relaxed);
-      acquires += caches[i].acquires.load(std::memory_order_relaxed);
+      t.cached += caches[i].count.load(std::memory_order_relaxed);
+      t.acquires += caches[i].acquires.load(std::memory_order_relaxed);
+      t.timeouts += caches[i].timeouts.load(std::memory_order_relaxed);
     }
   }
+  return t;
 }
 
 }  // namespace samplepool::detail

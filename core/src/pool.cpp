@@ -275,12 +275,11 @@ Stats Pool::stats() const noexcept {
   // No lock: stats() never waits for another thread.
   const detail::ControlBlock::Counters& c = cb_.counters;
   Stats s;
-  std::uint64_t cached = 0;
-  std::uint64_t cache_acquires = 0;
-  caches_.totals(cached, cache_acquires);
+  const detail::CacheSet::Totals in_caches = caches_.totals();
+  std::uint64_t cached = in_caches.cached;
   // Held counts samples off the shared list: held by callers or cached.
   std::uint64_t held = detail::Lifetime::held(cb_.hot.life.load());
-  s.acquires = cb_.hot.acquires.load(std::memory_order_relaxed) + cache_acquires;
+  s.acquires = cb_.hot.acquires.load(std::memory_order_relaxed) + in_caches.acquires;
   s.count = c.count.load(std::memory_order_relaxed);
   s.max_count = c.max_count.load(std::memory_order_relaxed);
   s.growths = cb_.growth.growths.load(std::memory_order_relaxed);
@@ -299,7 +298,7 @@ Stats Pool::stats() const noexcept {
   s.waiters = cb_.wake.sleepers_approx();
   s.high_water = cb_.hot.high_water.load(std::memory_order_relaxed);
   s.waits = c.waits.load(std::memory_order_relaxed);
-  s.timeouts = c.timeouts.load(std::memory_order_relaxed);
+  s.timeouts = c.timeouts.load(std::memory_order_relaxed) + in_caches.timeouts;
   s.not_committed = c.not_committed.load(std::memory_order_relaxed);
   s.misuse = c.misuse.load(std::memory_order_relaxed);
   s.committed = cb_.read_mostly.state.load().committed();

@@ -1,10 +1,13 @@
 // Single-threaded behaviour of Pool and Sample, on every backend and policy.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <set>
+#include <thread>
 #include <vector>
 
+#include "samplepool/detail/test_hooks.hpp"
 #include "test_util.hpp"
 
 namespace samplepool {
@@ -77,6 +80,41 @@ TEST_P(PoolTest, AcquireHandsOutEverySampleOnceThenTimesOut) {
   held.clear();
   EXPECT_EQ(pool.stats().free, 8u);
   EXPECT_EQ(pool.free_count_approx(), 8u);
+}
+
+// A failing poll on an empty pool is answered by loads alone (the
+// performance issue's goal: within 2x of a failed pop, no system call): it
+// never reaches the cache refill nor the shared path's sweep, is counted as a
+// timeout from a thread with a cache entry and from one without, and a
+// sample released meanwhile, or a decommit, is seen by the next poll.
+std::atomic<int> g_refills{0};
+TEST_P(PoolTest, AFailingPollOnAnEmptyPoolTakesNoSlowPath) {
+  Pool pool(options());
+  configure(pool, 8);
+  std::vector<Sample> held(8);
+  for (auto& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  // Samples taken from this thread's cache leave it empty but the hint set;
+  // one poll that sweeps clears it (nothing is cached anywhere).
+  Sample extra;
+  ASSERT_EQ(pool.try_acquire(extra), Errc::timeout);
+  g_refills = 0;
+  detail::set_test_hook([](detail::HookPoint p) noexcept {
+    if (p == detail::HookPoint::cache_refill) g_refills.fetch_add(1);
+  });
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(pool.try_acquire(extra), Errc::timeout);
+  std::thread other([&] {
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(pool.try_acquire(extra), Errc::timeout);
+  });
+  other.join();
+  detail::set_test_hook(nullptr);
+  EXPECT_EQ(g_refills.load(), 0) << "a failing poll went into the cache refill";
+  EXPECT_EQ(pool.stats().timeouts, 151u);
+  held.pop_back();  // one comes back (into this thread's cache, or the shared list)
+  ASSERT_EQ(pool.try_acquire(extra), Errc::ok);
+  extra.reset();
+  held.pop_back();
+  ASSERT_EQ(pool.decommit(), Errc::ok);
+  EXPECT_EQ(pool.try_acquire(extra), Errc::not_committed);
 }
 
 TEST_P(PoolTest, CopyAddsAReferenceAndTheLastDropReturnsTheSample) {

@@ -62,6 +62,9 @@ class CacheSet {
   // Puts a released sample into this thread's cache; false when the shared
   // path must take it instead.
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
+  // Counts a failed poll in this thread's cache entry (no shared write);
+  // false when the thread has none, and the caller counts it in the pool.
+  bool count_timeout(const ControlBlock& cb) noexcept;
 
   // Closers --------------------------------------------------------------------
   // A closer closes every cache and empties the idle ones; they stay closed
@@ -90,8 +93,14 @@ class CacheSet {
   // settle(), then leaves the thread-exit registry.
   void teardown() noexcept;
 
-  // Statistics: samples sitting in caches, and samples handed out from them.
-  void totals(std::uint64_t& cached, std::uint64_t& acquires) const noexcept;
+  // Statistics: samples sitting in caches, samples handed out from them,
+  // and failed polls counted in them.
+  struct Totals {
+    std::uint64_t cached = 0;
+    std::uint64_t acquires = 0;
+    std::uint64_t timeouts = 0;
+  };
+  Totals totals() const noexcept;
 
  private:
   ThreadCache* mine() const noexcept;
@@ -183,6 +192,13 @@ inline bool CacheSet::take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) 
   if (got) [[likely]] take_cached(cb, c, n, k, out, offset);
   end_section(c);
   return got;
+}
+
+inline bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {
+  ThreadCache* c = at(cb, cache_offset());
+  if (c == nullptr) return false;
+  c->count_timeout();
+  return true;
 }
 
 inline bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {

@@ -148,6 +148,20 @@ struct ControlBlock {
     if (!maybe_cached()) read_mostly.cached_hint.store(1, std::memory_order_relaxed);
   }
 
+  // A poll (try_acquire) that must fail, decided by loads alone: committed
+  // (otherwise the shared path answers not_committed), no cache may hold a
+  // sample, the shared list is empty, and the pool cannot grow now. The
+  // hint is read first, with acquire, pairing with the release store of the
+  // sweep that cleared it after pushing what it found: a poll that sees the
+  // hint clear sees those pushes in its list load. The list load (seq_cst)
+  // is the failing poll's linearization point, as a failed try_pop's would
+  // be. Growth still possible (count below the maximum, including a chunk
+  // being built) sends the poll down the path that grows.
+  bool poll_must_fail() const noexcept {
+    return !maybe_cached() && read_mostly.state.load().committed() && free.empty() &&
+           counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed);
+  }
+
   void note_high_water(std::uint32_t held) noexcept {
     if (held > hot.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
       std::uint64_t hw = hot.high_water.load(std::memory_order_relaxed);

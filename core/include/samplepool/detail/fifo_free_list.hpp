@@ -102,6 +102,9 @@ class BasicFifoFreeList {
     available_.fetch_add(n, std::memory_order_seq_cst);  // pairs with reserve()
   }
 
+  // True when no index is counted at this load (seq_cst, as reserve()'s).
+  bool empty() const noexcept { return available_.load(std::memory_order_seq_cst) == 0; }
+
   // Racy by nature: free indices not yet reserved.
   std::uint32_t available_approx() const noexcept {
     return available_.load(std::memory_order_relaxed);

@@ -8,6 +8,8 @@
 //   push(index)            lock-free; never fails, never drops an index
 //   pop_bulk(out, max)     up to max indices; returns how many
 //   push_bulk(in, n)       all n; never fails
+//   empty()                true when a try_pop now would fail (one seq_cst
+//                          load, no read-modify-write)
 // and the same ordering promise: push is a release and a seq_cst point,
 // try_pop an acquire and a seq_cst point (the wake channel's store-load pair
 // depends on it). FreeList picks one at construction; the branch on the
@@ -31,6 +33,7 @@ concept FreeListPolicyImpl = requires(L l, std::uint32_t i, std::uint32_t* p) {
   { l.push(i) } noexcept;
   { l.pop_bulk(p, i) } noexcept -> std::same_as<std::uint32_t>;
   { l.push_bulk(p, i) } noexcept;
+  { l.empty() } noexcept -> std::same_as<bool>;
 };
 static_assert(FreeListPolicyImpl<LifoFreeList>);
 static_assert(FreeListPolicyImpl<FifoFreeList>);
@@ -58,6 +61,7 @@ class FreeList {
       fifo_.push(index);
     }
   }
+  bool empty() const noexcept { return policy_ == FreeListPolicy::lifo ? lifo_.empty() : fifo_.empty(); }
   std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
     return policy_ == FreeListPolicy::lifo ? lifo_.pop_bulk(out, max) : fifo_.pop_bulk(out, max);
   }

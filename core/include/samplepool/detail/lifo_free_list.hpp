@@ -151,6 +151,12 @@ class LifoFreeList {
     }
   }
 
+  // True when the list is empty at this load: a seq_cst load, as
+  // try_pop()'s, so a caller that decides "empty" here decides it at a point
+  // in the same order as every push and pop (a failing poll's linearization
+  // point, Pool::acquire_impl).
+  bool empty() const noexcept { return Head{head_.load(std::memory_order_seq_cst)}.empty(); }
+
   // Racy by nature: the top index, for tests and debugging.
   Head head_approx() const noexcept { return Head{head_.load(std::memory_order_relaxed)}; }
 

@@ -30,6 +30,13 @@ struct PoolAccess {
 
 inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
   out.reset();
+  // A poll on an empty pool fails on loads alone: no lifetime reservation,
+  // no sweep, no system call, and its count goes to this thread's cache
+  // entry where it has one (control_block.hpp, poll_must_fail).
+  if (!may_block && cb_.poll_must_fail()) {
+    if (!caches_.count_timeout(cb_)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+    return Errc::timeout;
+  }
   detail::SampleSlot* s;
   if (caches_.take(cb_, &s, 1)) [[likely]] {
     out = detail::PoolAccess::adopt(s);

@@ -44,6 +44,8 @@
 //             section: a closer, or the owner itself          CAS-like exchange
 //   count     items[0..count) are free samples
 //   acquires  samples handed out from this cache (statistics) owner writes
+//   timeouts  this thread's polls that failed without touching
+//             a shared line (statistics)                      owner writes
 //
 // Who may touch count/items:
 //  - the owner, between an enter() that saw reclaim == 0 and its leave();
@@ -105,6 +107,7 @@ struct alignas(kCacheLine) ThreadCache {
   std::atomic<std::uint32_t> draining{0};
   std::atomic<std::uint32_t> count{0};
   std::atomic<std::uint64_t> acquires{0};
+  std::atomic<std::uint64_t> timeouts{0};
   std::atomic<SampleSlot*> items[kThreadCacheSize];
 
   // Owner side -----------------------------------------------------------------
@@ -120,14 +123,19 @@ struct alignas(kCacheLine) ThreadCache {
   bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
   void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
 
-  // Owner-only counter: a plain increment, atomic only for racy readers.
-  void count_acquire() noexcept {
-    acquires.store(acquires.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
+  // Owner-only counters: a plain increment, atomic only for racy readers.
+  // (Inside a section or not: closers never write them.)
+  void count_acquire() noexcept { bump(acquires); }
+  void count_timeout() noexcept { bump(timeouts); }
 
   // Either side, holding `draining`.
   bool try_lock_drain() noexcept { return draining.exchange(1, std::memory_order_acquire) == 0; }
   void unlock_drain() noexcept { draining.store(0, std::memory_order_release); }
+
+ private:
+  static void bump(std::atomic<std::uint64_t>& counter) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 };
 
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
