@@ -30,3 +30,23 @@ function(samplepool_room name)
   endforeach()
   set(${name}_TARGETS ${targets} PARENT_SCOPE)
 endfunction()
+
+# samplepool_tls_descriptors(target [SCOPE]): the thread caches read one
+# thread-local word per acquire and per release. Inside a shared object (this
+# library's C and DirectShow faces, and any plugin that inlines the hot
+# path) GCC's default x86-64 TLS dialect makes that read a __tls_get_addr
+# call; TLS descriptors (gnu2) turn it into a call that returns a static
+# offset, and the library stays dlopen()-able (no initial-exec TLS: the
+# dlopen.no_initial_exec_tls test checks it). Measured on the DirectShow
+# face's round trip (GetBuffer, GetPointer, Release), medians of 9, same
+# run: 22.5 ns -> 16.8 ns. AArch64 uses descriptors already; clang 14 has
+# no x86-64 gnu2 dialect.
+function(samplepool_tls_descriptors target)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    set(scope PUBLIC)
+    if(ARGN)
+      set(scope ${ARGN})
+    endif()
+    target_compile_options(${target} ${scope} $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-mtls-dialect=gnu2>)
+  endif()
+endfunction()

@@ -147,6 +147,23 @@ Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexce
   return acquire_slow(out, entry, deadline, may_block);
 }
 
+namespace detail {
+
+std::uint32_t drop_shared_ref(SampleSlot* s, std::uint32_t refs) noexcept {
+  if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
+#if SAMPLEPOOL_DEBUG_CHECKS
+    misuse("a sample was released twice", s);
+#endif
+    s->pool->note_misuse();
+    return 0;
+  }
+  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  if (refs == 0) s->pool->recycle(s);
+  return refs;
+}
+
+}  // namespace detail
+
 Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) noexcept {
   // Validate after the pop (seq_cst, like the pop): if a Decommit came
   // between this call's entry and its pop, the sample may have been freed in

@@ -72,12 +72,16 @@ Errc acquire_within(Pool& pool, Sample& s, std::uint64_t ns) {
   return pool.acquire_for(s, std::chrono::nanoseconds(static_cast<std::int64_t>(ns)));
 }
 
-sp_error acquire_with(sp_pool* p, sp_sample** out, Errc (*how)(Pool&, Sample&, std::uint64_t), std::uint64_t arg) {
+// `how` is a callable, not a function pointer: each acquire flavour gets its
+// own inlined copy of the pool's hot path (through a pointer it was an
+// indirect call to an out-of-line acquire).
+template <class How>
+SAMPLEPOOL_HOT_INLINE sp_error acquire_with(sp_pool* p, sp_sample** out, How how) {
   if (out == nullptr) return SP_INVALID_ARGUMENT;
   *out = nullptr;
   if (p == nullptr) return SP_INVALID_ARGUMENT;
   Sample s;
-  const Errc e = how(p->pool, s, arg);
+  const Errc e = how(p->pool, s);
   if (e == Errc::ok) *out = handle(PoolAccess::detach(s));
   return c(e);
 }
@@ -194,13 +198,13 @@ sp_error sp_pool_set_starvation_callback(sp_pool* p, uint64_t threshold_ns, sp_s
 }
 
 sp_error sp_pool_acquire(sp_pool* p, sp_sample** out) {
-  return acquire_with(p, out, [](Pool& pool, Sample& s, std::uint64_t) { return pool.acquire(s); }, 0);
+  return acquire_with(p, out, [](Pool& pool, Sample& s) { return pool.acquire(s); });
 }
 sp_error sp_pool_try_acquire(sp_pool* p, sp_sample** out) {
-  return acquire_with(p, out, [](Pool& pool, Sample& s, std::uint64_t) { return pool.try_acquire(s); }, 0);
+  return acquire_with(p, out, [](Pool& pool, Sample& s) { return pool.try_acquire(s); });
 }
 sp_error sp_pool_acquire_timeout(sp_pool* p, std::uint64_t ns, sp_sample** out) {
-  return acquire_with(p, out, acquire_within, ns);
+  return acquire_with(p, out, [ns](Pool& pool, Sample& s) { return acquire_within(pool, s, ns); });
 }
 
 sp_error sp_pool_release_sample(sp_pool* p, sp_sample* s) {

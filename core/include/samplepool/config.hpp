@@ -15,6 +15,16 @@
 #define SAMPLEPOOL_DEBUG_CHECKS 0
 #endif
 
+// The round trip's inline functions (Pool::acquire_impl, the cache's take
+// and put, drop_ref's sole-holder path) are forced inline: GCC 12 otherwise
+// keeps acquire_impl and drop_ref out of line in the caller, and the two calls
+// with their callee-saved registers cost as much as the cache work itself.
+#if defined(__GNUC__)
+#define SAMPLEPOOL_HOT_INLINE [[gnu::always_inline]] inline
+#else
+#define SAMPLEPOOL_HOT_INLINE inline
+#endif
+
 namespace samplepool {
 
 // Destructive-interference size used to keep hot atomics apart. 64 bytes on

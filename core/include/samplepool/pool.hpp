@@ -121,9 +121,9 @@ class Pool {
   // Acquire: each replaces `out` (dropping what it held) ----------------------
   // Blocks until a sample is free; not_committed if the pool is or becomes
   // decommitted.
-  Errc acquire(Sample& out) noexcept { return acquire_impl(out, detail::kNoDeadline, true); }
+  SAMPLEPOOL_HOT_INLINE Errc acquire(Sample& out) noexcept { return acquire_impl(out, detail::kNoDeadline, true); }
   // Never blocks: timeout when no sample is free.
-  Errc try_acquire(Sample& out) noexcept {
+  SAMPLEPOOL_HOT_INLINE Errc try_acquire(Sample& out) noexcept {
     return acquire_impl(out, detail::kNoDeadline, false);
   }
   // Blocks until `deadline` at most: timeout past it.
@@ -178,6 +178,7 @@ class Pool {
  private:
   friend struct detail::PoolAccess;
   friend std::uint32_t detail::drop_ref(detail::SampleSlot*) noexcept;
+  friend std::uint32_t detail::drop_shared_ref(detail::SampleSlot*, std::uint32_t) noexcept;
 
   struct Memory {
     detail::SampleSlot* slots = nullptr;
@@ -186,7 +187,7 @@ class Pool {
     bool reserved = false;  // payload is a reservation for the maximum (backend.hpp)
   };
 
-  Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
+  SAMPLEPOOL_HOT_INLINE Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
   [[gnu::cold]] Errc acquire_shared(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
   Errc acquire_slow(Sample& out, detail::EpochState::Word entry, detail::Deadline deadline,
                     bool may_block) noexcept;
@@ -195,7 +196,7 @@ class Pool {
   Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, Sample& out) noexcept;
   Errc give_back(std::uint32_t index) noexcept;
   Errc refuse(Errc why) noexcept;
-  void recycle(detail::SampleSlot* slot) noexcept;
+  SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }

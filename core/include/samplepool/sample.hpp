@@ -43,7 +43,9 @@ namespace samplepool {
 namespace detail {
 struct PoolAccess;
 // Drops one reference; returns the new count. Defined in pool.hpp.
-std::uint32_t drop_ref(SampleSlot* slot) noexcept;
+SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* slot) noexcept;
+// Its cold half: a shared sample (refs > 1), or a double release (refs == 0).
+std::uint32_t drop_shared_ref(SampleSlot* slot, std::uint32_t refs) noexcept;
 }  // namespace detail
 
 struct TimeRange {
@@ -73,10 +75,10 @@ class Sample {
     swap(moved);
     return *this;
   }
-  ~Sample() { reset(); }
+  SAMPLEPOOL_HOT_INLINE ~Sample() { reset(); }
 
   // Drops this handle's reference (if any) and leaves it empty.
-  void reset() noexcept {
+  SAMPLEPOOL_HOT_INLINE void reset() noexcept {
     if (slot_ != nullptr) {
       detail::SampleSlot* s = live();
       slot_ = nullptr;

@@ -28,9 +28,11 @@
 #include <atomic>
 #include <cstdint>
 
+#include "samplepool/config.hpp"
+
 namespace samplepool::detail {
 
-inline void asymmetric_light_fence() noexcept {
+SAMPLEPOOL_HOT_INLINE void asymmetric_light_fence() noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 

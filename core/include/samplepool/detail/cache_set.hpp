@@ -136,9 +136,9 @@ class CacheSet {
 // This thread's cache, or null when the pool has none or the thread holds
 // no cache slot (then it takes the shared path without touching entry 0,
 // which the threads without a slot would otherwise all write).
-inline ThreadCache* CacheSet::mine() const noexcept { return at(cb_, cache_offset()); }
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::mine() const noexcept { return at(cb_, cache_offset()); }
 
-inline ThreadCache* CacheSet::at(const ControlBlock& cb, std::uint32_t offset) noexcept {
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::at(const ControlBlock& cb, std::uint32_t offset) noexcept {
   auto* base = reinterpret_cast<std::byte*>(cb.read_mostly.caches);
   if (base == nullptr || offset == 0) return nullptr;
   return reinterpret_cast<ThreadCache*>(base + offset);
@@ -146,7 +146,7 @@ inline ThreadCache* CacheSet::at(const ControlBlock& cb, std::uint32_t offset) n
 
 // Opens this thread's section of cache c; when c is closed, drains what a
 // closer could not take (owner_drain) and reports false.
-inline bool CacheSet::begin_section(ThreadCache& c) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::begin_section(ThreadCache& c) noexcept {
   if (c.enter()) [[likely]] return true;
   owner_drain(c);
   return false;
@@ -154,7 +154,7 @@ inline bool CacheSet::begin_section(ThreadCache& c) noexcept {
 
 // Ends a section begun by begin_section(): a closer that came meanwhile may
 // have skipped this cache, so the owner drains it itself.
-inline void CacheSet::end_section(ThreadCache& c) noexcept {
+SAMPLEPOOL_HOT_INLINE void CacheSet::end_section(ThreadCache& c) noexcept {
   if (c.reclaimed()) [[unlikely]] {
     owner_drain(c);
     return;
@@ -166,7 +166,7 @@ inline void CacheSet::end_section(ThreadCache& c) noexcept {
 // most recently cached samples (stamped with this thread, and the time where
 // the pool keeps ages) and
 // stores the new count. relaxed refs: the slots are ours, only we can see them.
-inline void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n,
+SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n,
                                   std::uint32_t k, SampleSlot** out, std::uint32_t offset) noexcept {
   const HolderStamp stamp(cb.read_mostly.stamp_time, kHolderFromCache | offset);
   for (std::uint32_t i = 0; i < k; ++i) {
@@ -179,7 +179,7 @@ inline void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::u
   c.count.store(n - k, std::memory_order_relaxed);
 }
 
-inline bool CacheSet::take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) noexcept {
   const std::uint32_t offset = cache_offset();
   ThreadCache* cp = at(cb, offset);
   // Open: the pool was committed when the section began. A decommit meanwhile
@@ -194,14 +194,14 @@ inline bool CacheSet::take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) 
   return got;
 }
 
-inline bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {
   ThreadCache* c = at(cb, cache_offset());
   if (c == nullptr) return false;
   c->count_timeout();
   return true;
 }
 
-inline bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
   ThreadCache* cp = at(cb, cache_offset());
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;

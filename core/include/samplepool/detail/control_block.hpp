@@ -140,7 +140,7 @@ struct ControlBlock {
   SampleSlot* slot_at(std::uint32_t index) const noexcept { return &read_mostly.slots[index]; }
 
   // acquire: pairs with the clearing sweep's release (CacheSet::sweep_locked).
-  bool maybe_cached() const noexcept {
+  SAMPLEPOOL_HOT_INLINE bool maybe_cached() const noexcept {
     return read_mostly.cached_hint.load(std::memory_order_acquire) != 0;
   }
   // Set by an owner whose cache goes from empty to holding samples.

@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "samplepool/config.hpp"
 #include "samplepool/detail/slot.hpp"
 
 namespace samplepool::detail {
@@ -33,7 +34,7 @@ namespace samplepool::detail {
 extern constinit thread_local std::uint32_t tls_holder_id;  // 0 until first use
 std::uint32_t holder_id_slow() noexcept;                     // gettid, then cached
 
-inline std::uint32_t holder_id() noexcept {
+SAMPLEPOOL_HOT_INLINE std::uint32_t holder_id() noexcept {
   const std::uint32_t id = tls_holder_id;
   return id != 0 ? id : holder_id_slow();
 }
@@ -52,14 +53,14 @@ inline std::uint32_t coarse_now_ms() noexcept {
 inline constexpr std::uint32_t kHolderFromCache = 1u << 31;
 
 struct HolderStamp {
-  HolderStamp(bool timed, std::uint32_t holder) noexcept
+  SAMPLEPOOL_HOT_INLINE HolderStamp(bool timed, std::uint32_t holder) noexcept
       : id(holder), with_time(timed), now_ms(timed ? coarse_now_ms() : 0) {}
 
   std::uint32_t id;
   bool with_time;
   std::uint32_t now_ms;
 
-  void apply(SampleSlot& s) const noexcept {
+  SAMPLEPOOL_HOT_INLINE void apply(SampleSlot& s) const noexcept {
     s.holder.store(id, std::memory_order_relaxed);
     if (with_time) s.since_ms.store(now_ms, std::memory_order_relaxed);
   }

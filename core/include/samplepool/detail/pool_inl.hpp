@@ -11,6 +11,15 @@ namespace detail {
 // and C APIs): adopting and detaching raw slot references, and orphaning.
 struct PoolAccess {
   static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
+  // Fills a handle the caller has just emptied, without the move
+  // assignment's release of an old value (which the compiler cannot prove
+  // empty across the cache handshake's compiler barrier).
+  static void fill(Sample& emptied, SampleSlot* s) noexcept {
+    emptied.slot_ = s;
+#if SAMPLEPOOL_DEBUG_CHECKS
+    emptied.generation_ = s->generation.load(std::memory_order_relaxed);
+#endif
+  }
   static SampleSlot* detach(Sample& s) noexcept {
     SampleSlot* p = s.slot_;
     s.slot_ = nullptr;
@@ -28,7 +37,7 @@ struct PoolAccess {
 
 // --- acquire ------------------------------------------------------------------
 
-inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
+SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
   out.reset();
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
   // no sweep, no system call, and its count goes to this thread's cache
@@ -39,7 +48,7 @@ inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_
   }
   detail::SampleSlot* s;
   if (caches_.take(cb_, &s, 1)) [[likely]] {
-    out = detail::PoolAccess::adopt(s);
+    detail::PoolAccess::fill(out, s);
     return Errc::ok;
   }
   const Errc e = acquire_shared(out, deadline, may_block);  // out of line: pool.cpp
@@ -54,7 +63,7 @@ inline Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_
 
 // --- release ------------------------------------------------------------------
 
-inline void Pool::recycle(detail::SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
   s->flags = 0;  // recycling clears flags and time validity; actual length survives
 #if SAMPLEPOOL_DEBUG_CHECKS
   s->generation.fetch_add(1, std::memory_order_relaxed);  // every older handle is stale now
@@ -68,26 +77,17 @@ inline void Pool::recycle(detail::SampleSlot* s) noexcept {
 
 namespace detail {
 
-inline std::uint32_t drop_ref(SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* s) noexcept {
   // Sole holder: nobody else can add a reference (that needs one), so skip
   // the read-modify-write. acquire pairs with other holders' release
   // decrements: their writes to the sample happen-before the recycle.
-  std::uint32_t refs = s->refs.load(std::memory_order_acquire);
-  if (refs == 1) {
+  const std::uint32_t refs = s->refs.load(std::memory_order_acquire);
+  if (refs == 1) [[likely]] {
     s->refs.store(0, std::memory_order_relaxed);  // published by the recycle
     s->pool->recycle(s);
     return 0;
   }
-  if (refs == 0) [[unlikely]] {  // released twice: report, never recycle twice
-#if SAMPLEPOOL_DEBUG_CHECKS
-    misuse("a sample was released twice", s);
-#endif
-    s->pool->note_misuse();
-    return 0;
-  }
-  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
-  if (refs == 0) s->pool->recycle(s);
-  return refs;
+  return drop_shared_ref(s, refs);  // out of line: pool.cpp
 }
 
 }  // namespace detail

@@ -113,27 +113,27 @@ struct alignas(kCacheLine) ThreadCache {
   // Owner side -----------------------------------------------------------------
   // True: the section is open. False: the cache is closed and the owner is
   // still busy; it must call CacheSet::owner_drain(), which ends the section.
-  bool enter() noexcept {
+  SAMPLEPOOL_HOT_INLINE bool enter() noexcept {
     busy.store(1, std::memory_order_relaxed);
     asymmetric_light_fence();
     return reclaim.load(std::memory_order_acquire) == 0;  // pairs with the closer's clear
   }
   // True when a closer asked for the cache while the owner was inside: the
   // owner must call CacheSet::owner_drain() instead of leave().
-  bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
-  void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
+  SAMPLEPOOL_HOT_INLINE bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
+  SAMPLEPOOL_HOT_INLINE void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
 
   // Owner-only counters: a plain increment, atomic only for racy readers.
   // (Inside a section or not: closers never write them.)
-  void count_acquire() noexcept { bump(acquires); }
-  void count_timeout() noexcept { bump(timeouts); }
+  SAMPLEPOOL_HOT_INLINE void count_acquire() noexcept { bump(acquires); }
+  SAMPLEPOOL_HOT_INLINE void count_timeout() noexcept { bump(timeouts); }
 
   // Either side, holding `draining`.
   bool try_lock_drain() noexcept { return draining.exchange(1, std::memory_order_acquire) == 0; }
   void unlock_drain() noexcept { draining.store(0, std::memory_order_release); }
 
  private:
-  static void bump(std::atomic<std::uint64_t>& counter) noexcept {
+  SAMPLEPOOL_HOT_INLINE static void bump(std::atomic<std::uint64_t>& counter) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 };

@@ -40,7 +40,7 @@ extern constinit thread_local std::uint32_t tls_cache_slot;
 
 // Byte offset of this thread's entry: 0 (the closed entry) until claimed,
 // then slot * sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads.
-inline std::uint32_t cache_offset() noexcept { return tls_cache_slot; }
+SAMPLEPOOL_HOT_INLINE std::uint32_t cache_offset() noexcept { return tls_cache_slot; }
 
 // Claims a slot for the calling thread if it has none and one is free.
 // Called from the cold paths.
