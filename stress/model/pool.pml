@@ -24,20 +24,36 @@
  *               inside its cache (preempted by a SCHED_FIFO closer, stopped
  *               by a debugger); the controller decommits; every waiter and
  *               the controller must still finish.
- *   SCENARIO=5  growth: the owner holds the one initial sample while both
- *               waiters are served (or an allocation failed), so they must
- *               get grown samples, with no release to wake them; the
- *               controller may decommit at any moment, then tries a trim
- *               (which gives the grown chunks back if the pool is idle by
- *               then) and commits again. Needs GROW.
+ *   SCENARIO=5  growth: the owner holds the one initial sample, and each
+ *               waiter what it got, until each waiter was served or had an
+ *               allocation of its own refused, so they must get grown
+ *               samples, with no release to wake them; the controller may
+ *               decommit at any moment, then tries a trim (which gives the
+ *               grown chunks back if the pool is idle by then) and commits
+ *               again. Needs GROW. Strict: a waiter whose own allocation was
+ *               refused may wait for a release (the holders then release),
+ *               but no other waiter may sleep for good beside a chunk it
+ *               could build or a free sample.
+ *   SCENARIO=6  a builder that gives up: waiter 0 is a poll or a timed
+ *               acquire (chosen at start) whose allocation may fail, and
+ *               that returns "timeout" at once when it does; waiter 1 blocks
+ *               and its allocations never fail; the owner holds the initial
+ *               sample until both are done. Waiter 1 must be served by growth
+ *               (GROW=1 is the deterministic test's one chunk of one), also
+ *               when it skipped the chunk waiter 0 was building and went to
+ *               sleep. Needs GROW.
  *   GROW=n      n grown slots (default 0: a fixed pool) that do not exist
  *               at start, in chunks of CHUNK (1 or 2; default 2, or 1 when
  *               GROW is 1). An acquirer that finds the pool empty after its
  *               sweep claims the next empty chunk (one CAS), then allocates:
  *               success keeps the chunk's first sample and pushes the rest
- *               with a wake; failure (out of memory, always possible)
- *               puts the chunk back, and the acquirer waits as in a fixed
- *               pool (in SCENARIO 5 every holder then releases at once).
+ *               with a wake; failure (out of memory: at any try, FAILS
+ *               times a run) puts the chunk back, and the acquirer waits as
+ *               in a fixed pool (in SCENARIO 5 the holders then release). A
+ *               grower that finds a chunk being built marks it (skipped)
+ *               before it may sleep; a failed builder that finds the mark
+ *               wakes one sleeper.
+ *   FAILS=n     refused allocations in a run (default 1).
  *   FIFO=1      the FIFO policy: no caches, and a pop may report "empty"
  *               while the sample is on the list (moodycamel's try_dequeue
  *               beside another consumer's unfinished dequeue); an exact
@@ -53,6 +69,13 @@
  *   BROKEN=6    FIFO without the count: a spurious "empty" is believed.
  *   BROKEN=7    a grower pushes the rest of its chunk without a wake
  *               (CHUNK=2).
+ *   BROKEN=8    a builder whose allocation failed wakes nobody, mark or not
+ *               (the engine before aa617bc): scenario 6, and scenario 5
+ *               with CHUNK=2.
+ *   BROKEN=9    a grower whose mark CAS fails takes the chunk as skipped
+ *               without re-reading it (it may have gone back to empty, and
+ *               its failed builder found no mark): scenario 6, and
+ *               scenario 5 with CHUNK=2.
  */
 
 #ifndef SCENARIO
@@ -77,8 +100,8 @@
 #if CHUNK < 1 || CHUNK > 2 || GROW % CHUNK != 0 || GROW > 4
 #error "GROW must be a multiple of CHUNK (1 or 2), at most 4"
 #endif
-#if SCENARIO == 5 && GROW == 0
-#error "SCENARIO 5 needs GROW"
+#if (SCENARIO == 5 || SCENARIO == 6) && GROW == 0
+#error "SCENARIO 5 and 6 need GROW"
 #endif
 
 #define NW 2          /* waiters */
@@ -105,7 +128,7 @@ byte inflight = 0;    /* Lifetime: calls in flight */
 bool drain_flag = 0;  /* Lifetime::kDrainWaiter */
 bool drained = 0;     /* Lifetime::drained_ */
 bool freed = 0;       /* the pool's memory is gone */
-byte got[NW];         /* per waiter: 1 ok, 2 not committed */
+byte got[NW];         /* per waiter: 1 ok, 2 not committed, 3 timeout */
 bool entered[NW];     /* the waiter's call has begun (teardown may race it) */
 byte push_state[NS];  /* ghost: the state word when sample i was last pushed */
 #if GROW
@@ -113,8 +136,23 @@ byte push_state[NS];  /* ghost: the state word when sample i was last pushed */
 #define EMPTY 0
 #define BUILDING 1
 #define READY 2
-byte gstate[NCHUNK];  /* Growth::state[k]: EMPTY, BUILDING, READY */
-bool oomed = 0;       /* ghost: an allocation was refused */
+#define SKIPPED 4     /* with BUILDING: a grower skipped it and may sleep */
+#define CLAIMED 8     /* BROKEN=9's local verdict: the CAS made it the builder */
+byte gstate[NCHUNK];  /* Growth::state[k]: EMPTY, BUILDING, BUILDING|SKIPPED, READY */
+byte refused[NW];     /* ghost: waiter i's allocations refused so far */
+/* Any try may be refused, FAILS times in a run (default 1; FAILS=2 makes
+   scenario 5 ten times larger). The waiters are alike, so the first refusal
+   is waiter 0's (a run where waiter 1 is refused first is the mirror image
+   of one here); later ones may be either's. In SCENARIO 6 only waiter 0's
+   may fail. */
+#ifndef FAILS
+#define FAILS 1
+#endif
+#if SCENARIO == 6
+#define MAY_FAIL (me == 0 && refused[0] < FAILS)
+#else
+#define MAY_FAIL (refused[0] + refused[1] < FAILS && (me == 0 || refused[0] != 0))
+#endif
 #define CHUNK_OF(i) (((i) - 1) / CHUNK)
 #define FIRST(k) (1 + (k) * CHUNK)
 #define EXISTS(i) ((i) == 0 || gstate[CHUNK_OF(i)] == READY)
@@ -297,25 +335,62 @@ inline owner_drain() {
 
 #if GROW
 /* Pool::grow, inside an acquire (the caller's lifetime use keeps the memory):
-   claim the first empty chunk with one CAS (a chunk built or being built is
-   skipped, never waited for), then allocate it. Success: the chunk is ready,
-   the first sample is the caller's, the rest go to the list with a wake.
-   Failure: the chunk goes back to empty and the caller waits. */
+   claim the first empty chunk with one CAS (claim_chunk; a chunk built or
+   being built is skipped, never waited for, and one being built is marked
+   first), then allocate it. Success: the chunk is ready, the first sample is
+   the caller's, the rest go to the list with a wake. Failure: the chunk goes
+   back to empty (one exchange), a mark found there wakes one sleeper, and
+   the caller waits. Called from a Waiter (`me`, `k`, `seen` are its own).
+
+   claim_chunk is a relaxed load, then a CAS (empty -> building, or building
+   -> building|skipped) that re-reads and decides again when it fails, until
+   it wins or reads ready or marked. Under sequential consistency a failed
+   CAS is only a read, invisible to everyone else, so the loop is one atomic
+   step at its last access: the correct model claims or marks in one d_step.
+   BROKEN=9 believes its failed mark CAS, so there the load and the CAS are
+   steps of their own and the chunk may change between them. */
 inline grow(mine, idx, popped_state) {
   k = 0;
   do
   :: k == NCHUNK -> break                          /* at the maximum, or all taken */
+#if BROKEN == 9
   :: else ->
+     seen = gstate[k];                             /* claim_chunk: the relaxed load */
+     do
+     :: seen == EMPTY ->                           /* CAS empty -> building */
+        d_step {
+          TOUCH;
+          if
+          :: gstate[k] == EMPTY -> gstate[k] = BUILDING; seen = CLAIMED
+          :: else -> seen = gstate[k]              /* failed: decide again */
+          fi
+        }
+     :: seen == BUILDING ->                        /* mark: CAS building -> building|skipped */
+        d_step {
+          TOUCH;
+          if
+          :: gstate[k] == BUILDING -> gstate[k] = BUILDING | SKIPPED
+          :: else -> skip                          /* failed: skipped, not re-read */
+          fi;
+          seen = BUILDING | SKIPPED
+        }
+     :: else -> break                              /* claimed, ready, or marked */
+     od;
      if
-     :: d_step { gstate[k] == EMPTY -> TOUCH; gstate[k] = BUILDING }; break  /* the CAS */
-     :: else -> k++                                /* built, or another builds it */
+     :: seen == CLAIMED -> seen = 0; break
+     :: else -> seen = 0; k++
      fi
+#else
+  :: d_step { k < NCHUNK && gstate[k] == EMPTY -> TOUCH; gstate[k] = BUILDING }; break  /* the CAS */
+  :: d_step { k < NCHUNK && gstate[k] == BUILDING -> TOUCH; gstate[k] = BUILDING | SKIPPED }; k++  /* the mark */
+  :: else -> k++                                   /* built, or marked by another */
+#endif
   od;
   if
   :: k < NCHUNK ->
      if
      :: d_step {                                   /* allocated, slots built, ready */
-          TOUCH; gstate[k] = READY;
+          TOUCH; gstate[k] = READY;                /* (a mark goes with the store) */
           idx = FIRST(k); mine = 1; popped_state = state
         };
 #if CHUNK == 2
@@ -328,21 +403,35 @@ inline grow(mine, idx, popped_state) {
 #else
         skip
 #endif
-     :: true ->
-        d_step { TOUCH; gstate[k] = EMPTY; oomed = 1 }  /* refused: counted, back to empty */
+     :: MAY_FAIL ->                                /* refused: counted, back to empty */
+        d_step { TOUCH; seen = gstate[k]; gstate[k] = EMPTY; refused[me]++ };  /* exchange */
+#if BROKEN != 8
+        if
+        :: (seen & SKIPPED) != 0 -> notify(1)      /* a skipper may sleep: wake one */
+        :: else -> skip
+        fi;
+#endif
+        seen = 0
      fi
   :: else -> skip
-  fi
+  fi;
+  k = 0                                            /* dead: fewer states */
 }
 #endif
 
 /* A blocking acquire on the shared path (Pool::acquire_shared + find_index
-   + hand_out), then, if it got the sample, its release. */
+   + hand_out), then, if it got the sample, its release. In SCENARIO 6
+   waiter 0 is a poll or a timed acquire that gives up when its allocation
+   is refused. */
 proctype Waiter(byte me) {
   byte entry, ticket, popped_state, idx;
   bool closed = 0, mine = 0, skipped = 0;
 #if GROW
-  byte k;
+  byte k, seen;
+#endif
+#if SCENARIO == 6
+  bool poll = 0;
+  if :: me == 0 -> poll = 1 :: true -> skip fi;   /* try_acquire, or acquire_for */
 #endif
   d_step { TOUCH; inflight++; entered[me] = 1 };  /* enter() */
   entry = state;
@@ -352,6 +441,14 @@ proctype Waiter(byte me) {
   fi;
   pop(mine, idx, popped_state);                   /* fast pop */
   if :: mine -> goto validate :: else -> skip fi;
+#if SCENARIO == 6
+  if
+  :: poll ->                       /* find_index, !may_block: grow, or timeout */
+     grow(mine, idx, popped_state);
+     if :: mine -> goto validate :: else -> goto gave_up fi
+  :: else -> skip
+  fi;
+#endif
 loop:
   skip;
   d_step { TOUCH; ticket = seq; sleepers++ };   /* prepare() */
@@ -374,6 +471,12 @@ loop:
 #if GROW
   grow(mine, idx, popped_state);             /* empty after the sweep: grow */
   if :: mine -> sleepers--; goto validate_closed :: else -> skip fi;
+#if SCENARIO == 6
+  if                               /* the deadline passed: cancel(), timeout */
+  :: refused[me] != 0 -> sleepers--; goto gave_up_closed
+  :: else -> skip
+  fi;
+#endif
 #endif
   atomic { TOUCH; if :: seq == ticket -> asleep[me] = 1 :: else -> skip fi };  /* futex_wait */
   if
@@ -413,8 +516,9 @@ validate:                                  /* hand_out: re-check the epoch */
   got[me] = 1;
 #if SCENARIO == 5
   /* Hold it while the other waiter is still acquiring: both must be served
-     without a release, unless memory was refused. */
-  (got[1 - me] != 0 || oomed);
+     without a release, unless the other's own allocation was refused (it
+     may then wait for a release). */
+  (got[1 - me] != 0 || refused[1 - me] != 0);
 #endif
   release_shared(idx);
   goto done;
@@ -423,6 +527,14 @@ refuse_closed:
 refuse:
   got[me] = 2;
   leave_use();
+  goto done;
+#if SCENARIO == 6
+gave_up_closed:
+  if :: closed -> reopen_caches(1) :: else -> skip fi;
+gave_up:
+  got[me] = 3;                     /* refuse(Errc::timeout) */
+  leave_use();
+#endif
 done:
   skip
 }
@@ -438,9 +550,15 @@ done:
    cache while open: Pool::cache_put), then idles. */
 proctype CacheOwner() {
 #if SCENARIO == 5
-  /* holds sample 0 until both waiters were served (or memory was refused),
-     then releases it on the shared path */
-  ((got[0] != 0 && got[1] != 0) || oomed);
+  /* holds sample 0 until each waiter was served or had its own allocation
+     refused (it may then wait for a release), then releases it on the
+     shared path: a waiter that sleeps for good beside a chunk it could
+     build or a free sample, its own allocations never refused, is left
+     asleep (an invalid end state) */
+  ((got[0] != 0 || refused[0] != 0) && (got[1] != 0 || refused[1] != 0));
+  release_shared(0)
+#elif SCENARIO == 6
+  (got[0] != 0 && got[1] != 0);            /* until both are done */
   release_shared(0)
 #elif FIFO
   release_shared(0)                        /* the FIFO policy has no caches */
@@ -534,7 +652,7 @@ proctype Controller() {
           do
           :: k == NCHUNK -> break
           :: else ->
-             assert(gstate[k] != BUILDING);               /* a builder holds a use */
+             assert((gstate[k] & BUILDING) == 0);         /* a builder holds a use */
              if
              :: gstate[k] == READY ->
                 onlist = onlist & ~BIT(FIRST(k));
@@ -588,7 +706,7 @@ proctype Controller() {
     k = 0;                                 /* free_chunks_locked */
     do
     :: k == NCHUNK -> break
-    :: else -> assert(gstate[k] != BUILDING); k++   /* a builder holds a use */
+    :: else -> assert((gstate[k] & BUILDING) == 0); k++   /* a builder holds a use */
     od;
 #endif
     freed = 1
