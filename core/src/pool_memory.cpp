@@ -100,18 +100,27 @@ namespace {
 // (kSkipped), so that its builder wakes one sleeper if the allocation fails
 // (control_block.hpp); a failed CAS looks at the new state again, so a
 // chunk that went back to empty meanwhile is not skipped unmarked.
+//
+// Memory ordering: a waiter that skips a marked chunk (a mark set by a poll,
+// by a timed acquire that has left, or by itself in an earlier round) sleeps
+// on the strength of that read alone, so the read and the failed builder's
+// exchange are the two halves of a store-load pair with the wake channel's
+// sleeper count (waiter: sleepers++ then this load; builder: the exchange
+// then notify's sleepers load): all seq_cst, so that either the waiter sees
+// the chunk empty again or the builder sees the sleeper. Relaxed, a weakly
+// ordered CPU could let both miss (found in review of the spin model, whose
+// interleavings are sequentially consistent). Cold: growth only.
 bool claim_chunk(std::atomic<std::uint32_t>& state) noexcept {
-  std::uint32_t seen = state.load(std::memory_order_relaxed);
+  std::uint32_t seen = state.load(std::memory_order_seq_cst);
   for (;;) {
     if (seen == Growth::kReady || seen == (Growth::kBuilding | Growth::kSkipped)) return false;
     if (seen == Growth::kBuilding) {
-      if (state.compare_exchange_weak(seen, Growth::kBuilding | Growth::kSkipped, std::memory_order_acq_rel,
-                                      std::memory_order_relaxed)) {
+      if (state.compare_exchange_weak(seen, Growth::kBuilding | Growth::kSkipped, std::memory_order_seq_cst)) {
         return false;
       }
       continue;
     }
-    if (state.compare_exchange_weak(seen, Growth::kBuilding, std::memory_order_relaxed)) return true;
+    if (state.compare_exchange_weak(seen, Growth::kBuilding, std::memory_order_seq_cst)) return true;
   }
 }
 
@@ -133,7 +142,7 @@ bool Pool::grow(std::uint32_t& index) noexcept {
       g.failures.fetch_add(1, std::memory_order_relaxed);
       // A later acquirer may retry; one that skipped this chunk and sleeps
       // is woken to (it would otherwise wait for a release).
-      if (g.state[k].exchange(Growth::kEmpty, std::memory_order_acq_rel) & Growth::kSkipped) {
+      if (g.state[k].exchange(Growth::kEmpty, std::memory_order_seq_cst) & Growth::kSkipped) {  // see claim_chunk
         cb_.wake.notify_one();
       }
       return false;  // the caller waits, as a fixed pool's would

@@ -94,9 +94,10 @@ struct ControlBlock {
   // skipped a building chunk marks it (kSkipped) before it may sleep; a
   // builder whose allocation fails wakes one sleeper if the mark is there,
   // so that a waiter never sleeps beside a chunk it could still build
-  // (found by the spin model, GROW=2 scenario 5). Both are acq_rel
-  // read-modify-writes: the mark carries the skipper's sleeper registration
-  // to the builder's notify. Only the control plane (decommitted, nothing in
+  // (found by the spin model, GROW=2 scenario 5). The skipper's reads and
+  // marks and the builder's exchange are seq_cst: with the wake channel's
+  // sleeper count they form a store-load pair, also for a waiter that skips
+  // a chunk someone else marked (pool_memory.cpp, claim_chunk). Only the control plane (decommitted, nothing in
   // use) takes a ready chunk back. A pool without headroom has chunks == 0.
   struct alignas(kCacheLine) Growth {
     enum : std::uint32_t { kEmpty = 0, kBuilding = 1, kReady = 2, kSkipped = 4 };
