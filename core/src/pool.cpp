@@ -339,7 +339,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   const auto k = static_cast<std::uint32_t>(out.size());
   if (k == 0) return Errc::ok;
   if (SampleSlot* cached[kMaxBulk]; caches_.take(cb_, cached, k)) {  // this thread's cache
-    for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cached[i]);
+    for (std::uint32_t i = 0; i < k; ++i) detail::PoolAccess::fill(out[i], cached[i]);
     return Errc::ok;
   }
   std::uint32_t got[kMaxBulk];
@@ -381,7 +381,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   }
   cb_.note_high_water(cb_.hot.life.held_from_in_flight(k));
   cb_.hot.acquires.fetch_add(k, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < k; ++i) out[i] = detail::PoolAccess::adopt(cb_.slot_at(got[i]));
+  for (std::uint32_t i = 0; i < k; ++i) detail::PoolAccess::fill(out[i], cb_.slot_at(got[i]));
   return Errc::ok;
 }
 
@@ -398,21 +398,32 @@ void Pool::release_bulk(std::span<Sample> samples) noexcept {
     n = 0;
     if (last == detail::Lifetime::LastUse::finalize) finalize();
   };
+  // Sole-held samples of this pool go back together: into this thread's
+  // cache in one section when it is open, else to the shared list in one
+  // push. The rest (shared samples, another pool's, a pool with a release
+  // callback, which needs the shared path's call) release one by one.
+  SampleSlot* slots[kMaxBulk];
+  auto flush_slots = [&] {
+    if (n != 0 && !caches_.put_bulk(cb_, slots, n)) {
+      for (std::uint32_t i = 0; i < n; ++i) batch[i] = slots[i]->index;
+      flush_batch();
+    }
+    n = 0;
+  };
   for (Sample& s : samples) {
     SampleSlot* slot = detail::PoolAccess::peek(s);
-    // Only this pool's sole-held samples batch; the rest release one by one.
-    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr || caches_.exists() ||
+    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr ||
         slot->refs.load(std::memory_order_acquire) != 1) {
       s.reset();
       continue;
     }
     detail::PoolAccess::detach(s);
-    slot->refs.store(0, std::memory_order_relaxed);
+    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache or the push, as in recycle()
     slot->flags = 0;
-    batch[n++] = slot->index;
-    if (n == kMaxBulk) flush_batch();
+    slots[n++] = slot;
+    if (n == kMaxBulk) flush_slots();
   }
-  flush_batch();
+  flush_slots();
 }
 
 // ---------------------------------------------------------------------------

@@ -154,6 +154,37 @@ TEST(PoolBulk, AllOrNothing) {
   }
 }
 
+// release_bulk puts sole-held samples into the releasing thread's cache in
+// one section, flushing batches to the shared list as the cache fills: every
+// sample comes back once, the cache never holds more than its limit, and
+// another thread gets the flushed ones.
+TEST(PoolBulk, ReleaseBulkFillsTheCacheAndFlushesTheRest) {
+  Pool pool;
+  configure(pool, 64);
+  ASSERT_TRUE(pool.thread_cache_enabled());
+  std::vector<Sample> all(32);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(pool.try_acquire_bulk(all), Errc::ok);
+    std::set<std::uint32_t> idx;
+    for (auto& s : all) idx.insert(s.index());
+    EXPECT_EQ(idx.size(), 32u);
+    pool.release_bulk(all);
+    for (auto& s : all) EXPECT_FALSE(s);
+    const Stats st = pool.stats();
+    EXPECT_EQ(st.outstanding, 0u);
+    EXPECT_EQ(st.free, 64u);
+    EXPECT_LE(st.cached, 16u) << "a cache holds a quarter of the pool at most";
+  }
+  std::vector<Sample> elsewhere(48);  // more than this thread's cache can hold
+  std::thread other([&] { EXPECT_EQ(pool.try_acquire_bulk(elsewhere), Errc::ok); });
+  other.join();
+  std::set<std::uint32_t> idx;
+  for (auto& s : elsewhere) idx.insert(s.index());
+  EXPECT_EQ(idx.size(), 48u);
+  pool.release_bulk(elsewhere);
+  EXPECT_EQ(pool.stats().free, 64u);
+}
+
 TEST(PoolBulk, ReleaseBulkHandlesSharedAndForeignSamples) {
   Pool a(PoolOptions{FreeListPolicy::lifo, nullptr, false}), b;
   configure(a, 4);

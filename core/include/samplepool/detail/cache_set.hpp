@@ -62,6 +62,10 @@ class CacheSet {
   // Puts a released sample into this thread's cache; false when the shared
   // path must take it instead.
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
+  // put() for n samples in one section (Pool::release_bulk): all of them go
+  // into this thread's cache, flushing batches as it fills, or none (false)
+  // when the shared path must take them.
+  bool put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t n) noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
   bool count_timeout(const ControlBlock& cb) noexcept;
@@ -173,9 +177,9 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadC
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
     s->refs.store(1, std::memory_order_relaxed);
     stamp.apply(*s);
-    c.count_acquire();
     out[i] = s;
   }
+  c.count_acquires(k);
   c.count.store(n - k, std::memory_order_relaxed);
 }
 
@@ -201,15 +205,22 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexc
   return true;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept { return put_bulk(cb, &s, 1); }
+
+SAMPLEPOOL_HOT_INLINE bool CacheSet::put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t k) noexcept {
   ThreadCache* cp = at(cb, cache_offset());
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  if (n >= cb.read_mostly.cache_limit) [[unlikely]] n = flush(c, cb.read_mostly.cache_batch);
-  if (n == 0) [[unlikely]] cb.note_cached();  // before the sample is in
-  c.items[n].store(s, std::memory_order_relaxed);
-  c.count.store(n + 1, std::memory_order_relaxed);
+  for (std::uint32_t i = 0; i < k; ++i) {
+    if (n >= cb.read_mostly.cache_limit) [[unlikely]] {
+      c.count.store(n, std::memory_order_relaxed);  // flush() reads it
+      n = flush(c, cb.read_mostly.cache_batch);
+    }
+    if (n == 0) [[unlikely]] cb.note_cached();  // before the sample is in
+    c.items[n++].store(s[i], std::memory_order_relaxed);
+  }
+  c.count.store(n, std::memory_order_relaxed);
   end_section(c);
   return true;
 }

@@ -125,16 +125,16 @@ struct alignas(kCacheLine) ThreadCache {
 
   // Owner-only counters: a plain increment, atomic only for racy readers.
   // (Inside a section or not: closers never write them.)
-  SAMPLEPOOL_HOT_INLINE void count_acquire() noexcept { bump(acquires); }
-  SAMPLEPOOL_HOT_INLINE void count_timeout() noexcept { bump(timeouts); }
+  SAMPLEPOOL_HOT_INLINE void count_acquires(std::uint32_t k) noexcept { bump(acquires, k); }
+  SAMPLEPOOL_HOT_INLINE void count_timeout() noexcept { bump(timeouts, 1); }
 
   // Either side, holding `draining`.
   bool try_lock_drain() noexcept { return draining.exchange(1, std::memory_order_acquire) == 0; }
   void unlock_drain() noexcept { draining.store(0, std::memory_order_release); }
 
  private:
-  SAMPLEPOOL_HOT_INLINE static void bump(std::atomic<std::uint64_t>& counter) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  SAMPLEPOOL_HOT_INLINE static void bump(std::atomic<std::uint64_t>& counter, std::uint32_t k) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + k, std::memory_order_relaxed);
   }
 };
 
