@@ -1,5 +1,32 @@
-// Throughput scenarios 1-4 and 7 (see README "Performance"), samplepool and
+// Throughput scenarios 1-5 and 7 (see README "Performance"), samplepool and
 // every peer side by side in one run.
+// Peers that CMake did not find are 0 here (bench/CMakeLists.txt defines
+// the found ones as 1), so that record_peers() can name them.
+#ifndef SAMPLEPOOL_BENCH_HAVE_BOOST
+#define SAMPLEPOOL_BENCH_HAVE_BOOST 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_TBB
+#define SAMPLEPOOL_BENCH_HAVE_TBB 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_ATOMIC_QUEUE
+#define SAMPLEPOOL_BENCH_HAVE_ATOMIC_QUEUE 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_GST
+#define SAMPLEPOOL_BENCH_HAVE_GST 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_AVUTIL
+#define SAMPLEPOOL_BENCH_HAVE_AVUTIL 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_JEMALLOC
+#define SAMPLEPOOL_BENCH_HAVE_JEMALLOC 0
+#endif
+#ifndef SAMPLEPOOL_BENCH_HAVE_DPDK
+#define SAMPLEPOOL_BENCH_HAVE_DPDK 0
+#endif
+
+#include <initializer_list>
+#include <string>
+
 #include "peers/cbase_allocator.hpp"
 #include "peers/dpdk_pool.hpp"
 #include "peers/media_pools.hpp"
@@ -34,6 +61,9 @@ void register_pool() {
   benchmark::RegisterBenchmark(("bulk/" + name).c_str(), Bulk<P>)
       ->Args({kCount, kSize, 8})
       ->Args({kCount, kSize, 32});
+  if constexpr (PollingPoolAdapter<P>) {
+    benchmark::RegisterBenchmark(("poll_empty/" + name).c_str(), PollEmpty<P>)->Args({kCount, kSize});
+  }
 }
 
 template <class... P>
@@ -41,9 +71,41 @@ void register_pools() {
   (register_pool<P>(), ...);
 }
 
+// Which peers this program was built with, and which not (and why), for
+// the JSON context ("peers", "peers_missing"): bench_report.py lists the
+// missing ones as "not built here", so that a table without a peer says so.
+// Each list is comma-separated; a missing peer reads "name (why)".
+struct PeerList {
+  std::string built, missing;
+  void add(bool have, std::initializer_list<const char*> names, const char* why = "") {
+    for (const char* name : names) {
+      std::string& to = have ? built : missing;
+      if (!to.empty()) to += ", ";
+      to += have ? std::string(name) : std::string(name) + " (" + why + ")";
+    }
+  }
+};
+
+void record_peers(bool dpdk_started) {
+  PeerList p;
+  p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c"});
+  p.add(true, {"cbase_allocator", "moodycamel_bcq", "glibc_malloc"});
+  p.add(SAMPLEPOOL_BENCH_HAVE_BOOST != 0, {"boost_lockfree_stack"}, "libboost-dev not installed");
+  p.add(SAMPLEPOOL_BENCH_HAVE_TBB != 0, {"tbb_bounded_queue"}, "libtbb-dev not installed");
+  p.add(SAMPLEPOOL_BENCH_HAVE_ATOMIC_QUEUE != 0, {"atomic_queue"}, "libatomic-queue-dev not installed");
+  p.add(SAMPLEPOOL_BENCH_HAVE_GST != 0, {"gst_buffer_pool"}, "libgstreamer1.0-dev not installed");
+  p.add(SAMPLEPOOL_BENCH_HAVE_AVUTIL != 0, {"av_buffer_pool"}, "libavutil-dev not installed");
+  p.add(SAMPLEPOOL_BENCH_HAVE_JEMALLOC != 0, {"jemalloc_mallocx"}, "libjemalloc-dev not installed");
+  p.add(dpdk_started, {"rte_mempool_cache", "rte_mempool_nocache"},
+        SAMPLEPOOL_BENCH_HAVE_DPDK != 0 ? "DPDK's EAL did not start here" : "libdpdk-dev not installed");
+  benchmark::AddCustomContext("peers", p.built);
+  benchmark::AddCustomContext("peers_missing", p.missing.empty() ? "none" : p.missing);
+}
+
 void register_all() {
+  (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
   register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>,
-                 SamplepoolPool<FreeListPolicy::lifo, true>, DshowPool,
+                 SamplepoolPool<FreeListPolicy::lifo, true>, DshowPool, CApiPool,
                  CBaseStylePool, MoodycamelPool
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
                  , BoostStackPool
@@ -65,9 +127,14 @@ void register_all() {
                  , JemallocMalloc
 #endif
                  >();
+  bool dpdk_started = false;
 #if SAMPLEPOOL_BENCH_HAVE_DPDK
-  if (dpdk_start()) register_pools<DpdkPool<32>, DpdkPool<0>>();
+  dpdk_started = dpdk_start();
+  if (dpdk_started) register_pools<DpdkPool<32>, DpdkPool<0>>();
 #endif
+  record_peers(dpdk_started);
+  benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop);
+  benchmark::RegisterBenchmark("handoff/no_pool", Handoff<NoPool>)->Args({kCount, kSize})->UseRealTime();
   auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});

@@ -3,18 +3,70 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <sched.h>
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "peers/adapter.hpp"
+#include "samplepool/detail/lifo_free_list.hpp"
 #include "samplepool/samplepool.hpp"
 #include "spsc_ring.hpp"
 
 namespace samplepool::bench {
+
+// CPU pinning, the same for every pool: the scheduler moving a benchmark
+// thread between CPUs (or stacking two on one while the other idles) is the
+// largest run-to-run swing on a small machine, and it hits whichever pool
+// happens to run then. The CPUs are those this process may run on, read once
+// at start-up (register_all() calls this before any benchmark pins a
+// thread, and before DPDK's EAL pins and unpins the main thread).
+inline const std::vector<int>& allowed_cpus() {
+  static const std::vector<int> cpus = [] {
+    std::vector<int> v;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+      for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &set)) v.push_back(c);
+      }
+    }
+    return v;
+  }();
+  return cpus;
+}
+// The CPU for benchmark thread i: i modulo the CPUs there are; -1 (no
+// pinning) when the affinity could not be read.
+inline int cpu_for(std::size_t i) {
+  const auto& cpus = allowed_cpus();
+  return cpus.empty() ? -1 : cpus[i % cpus.size()];
+}
+// Pins the calling thread to one CPU for its lifetime, then gives it back
+// the affinity it had (a benchmark's main thread goes on to run the next
+// benchmark, and the threads it starts inherit its mask). cpu < 0: no-op.
+class PinnedTo {
+ public:
+  explicit PinnedTo(int cpu) {
+    if (cpu < 0 || sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pinned_ = sched_setaffinity(0, sizeof one, &one) == 0;
+  }
+  ~PinnedTo() {
+    if (pinned_) sched_setaffinity(0, sizeof saved_, &saved_);
+  }
+  PinnedTo(const PinnedTo&) = delete;
+  PinnedTo& operator=(const PinnedTo&) = delete;
+
+ private:
+  cpu_set_t saved_{};
+  bool pinned_ = false;
+};
 
 // Optional per-thread hooks (rte_mempool registers non-EAL threads).
 template <class P>
@@ -48,9 +100,11 @@ struct Shared {
   static void teardown(const benchmark::State&) { pool.reset(); }
 };
 
-// 1, 2: acquire + release round trips; every thread on the same pool.
+// 1, 2: acquire + release round trips; every thread on the same pool,
+// thread i pinned to CPU i (modulo the CPUs there are).
 template <PoolAdapter P>
 void RoundTrip(benchmark::State& state) {
+  const PinnedTo pin(cpu_for(static_cast<std::size_t>(state.thread_index())));
   P& pool = *Shared<P>::pool;
   if (!usable(state, pool)) return;
   thread_init(pool);
@@ -64,15 +118,20 @@ void RoundTrip(benchmark::State& state) {
 }
 
 // 3: capture handoff: this thread acquires and passes each buffer through an
-// SPSC ring to a consumer thread, which releases it.
+// SPSC ring to a consumer thread, which releases it. With two CPUs or more
+// the producer and the consumer are pinned to different ones (a real
+// capture thread and its consumer run side by side); with one, neither is.
 template <PoolAdapter P>
 void Handoff(benchmark::State& state) {
+  const bool pin = allowed_cpus().size() >= 2;
+  const PinnedTo producer_pin(pin ? cpu_for(0) : -1);
   P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
   if (!usable(state, pool)) return;
   using Item = typename P::Item;
   SpscRing<Item> ring(64);
   std::atomic<bool> stop{false};
   std::thread consumer([&] {
+    const PinnedTo consumer_pin(pin ? cpu_for(1) : -1);
     thread_init(pool);
     Item item{};
     for (;;) {
@@ -103,6 +162,7 @@ void Handoff(benchmark::State& state) {
 // API use it; the others loop.
 template <PoolAdapter P>
 void Bulk(benchmark::State& state) {
+  const PinnedTo pin(cpu_for(0));
   P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
   if (!usable(state, pool)) return;
   const auto k = static_cast<std::size_t>(state.range(2));
@@ -119,6 +179,60 @@ void Bulk(benchmark::State& state) {
   }
   thread_fini(pool);
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(k));
+}
+
+// 5: a failing poll on an empty pool (a capture loop's "is a buffer free?"
+// with DirectShow's AM_GBF_NOWAIT, or a try_acquire): a pool of range(0)
+// buffers, every one of them acquired and held by this thread before the
+// loop (and any spares the pool keeps beyond its count, which rte_mempool
+// does for its caches), then one try_acquire per iteration, which must fail.
+// The goal (issue 13): within 2x of FailedPop below, and no system call
+// (bench/poll_syscalls.cpp proves that part under strace; a timed run
+// cannot).
+template <PollingPoolAdapter P>
+void PollEmpty(benchmark::State& state) {
+  const PinnedTo pin(cpu_for(0));
+  const auto count = static_cast<std::uint32_t>(state.range(0));
+  P pool(count, static_cast<std::size_t>(state.range(1)));
+  if (!usable(state, pool)) return;
+  using Item = typename P::Item;
+  thread_init(pool);
+  std::vector<Item> held;
+  held.reserve(std::size_t{count} * 8);
+  for (std::uint32_t i = 0; i < count; ++i) held.push_back(pool.acquire());
+  constexpr std::size_t kMostSpares = std::size_t{1} << 16;
+  for (Item extra{}; held.size() < kMostSpares && pool.try_acquire(extra);) held.push_back(std::move(extra));
+  Item probe{};
+  for (auto _ : state) {
+    if (pool.try_acquire(probe)) [[unlikely]] {
+      held.push_back(std::move(probe));
+      state.SkipWithError("try_acquire succeeded on a pool whose every buffer is held");
+      break;
+    }
+  }
+  for (Item& it : held) pool.release(std::move(it));
+  thread_fini(pool);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The reference for PollEmpty: a failed pop on an empty free list, the
+// engine's own LIFO list (a Treiber stack with a tagged head; its pop reads
+// the head, sees no top and returns), nothing around it. The floor any
+// failing poll pays.
+inline void FailedPop(benchmark::State& state) {
+  const PinnedTo pin(cpu_for(0));
+  detail::LifoFreeList list;
+  list.reset(64, 0);  // room for 64, none on the list
+  std::uint32_t index = 0;
+  for (auto _ : state) {
+    const bool got = list.try_pop(index);
+    benchmark::DoNotOptimize(got);
+    if (got) [[unlikely]] {
+      state.SkipWithError("pop succeeded on an empty list");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 // 7: pool-size scaling: cycle through 64 buffers of pools from 8 to 65,536

@@ -7,7 +7,13 @@
 //     Item acquire();                         // blocks (or yields) until a buffer is free
 //     void release(Item&& item);              // gives it back
 //     std::byte* data(Item& item);            // the buffer's bytes
+//     bool try_acquire(Item& item);           // optional: one non-blocking acquire,
+//                                             // false at once when none is free
 //   };
+//
+// Adapters with try_acquire() take part in the poll_empty scenario (a
+// failing poll on an empty pool); acquire_bulk()/release_bulk(), where a
+// pool has a bulk API, in the bulk scenario.
 //
 // Every adapter gets the same capacity (count buffers of size bytes) and the
 // same back-pressure: acquire() does not return until a buffer is free. Pools
@@ -29,6 +35,11 @@ concept PoolAdapter = requires(P p, typename P::Item item) {
   { p.acquire() } -> std::same_as<typename P::Item>;
   p.release(static_cast<typename P::Item&&>(item));
   { p.data(item) } -> std::same_as<std::byte*>;
+};
+
+template <class P>
+concept PollingPoolAdapter = PoolAdapter<P> && requires(P p, typename P::Item item) {
+  { p.try_acquire(item) } -> std::same_as<bool>;
 };
 
 }  // namespace samplepool::bench

@@ -37,6 +37,32 @@ class Block {
   std::size_t size_;
 };
 
+// No pool at all: the floor of the hand-off scenario. acquire() hands out
+// the block's buffers in turn without tracking them and release() does
+// nothing, so "handoff/no_pool" times only the SPSC ring and the two threads
+// (each buffer's pointer and one byte crossing between the CPUs). On a VM
+// that figure moves with where the host places the vCPUs, and every pool's
+// hand-off moves with it: the report prints it beside them. Single producer
+// only (the hand-off's), so it takes part in no other scenario.
+class NoPool {
+ public:
+  static constexpr const char* kName = "no_pool";
+  using Item = std::byte*;
+  NoPool(std::uint32_t count, std::size_t size) : block_(count, size), count_(count) {}
+  Item acquire() {
+    const std::uint32_t i = next_;
+    next_ = i + 1 == count_ ? 0 : i + 1;
+    return block_.at(i);
+  }
+  void release(Item&&) {}
+  std::byte* data(Item& b) { return b; }
+
+ private:
+  Block block_;
+  std::uint32_t count_;
+  std::uint32_t next_ = 0;
+};
+
 class MoodycamelPool {
  public:
   static constexpr const char* kName = "moodycamel_bcq";
@@ -50,6 +76,8 @@ class MoodycamelPool {
     return b;
   }
   void release(Item&& b) { q_.enqueue(b); }
+  // poll_empty: try_dequeue fails on the semaphore's count, no wait.
+  bool try_acquire(Item& b) { return q_.try_dequeue(b); }
   std::byte* data(Item& b) { return b; }
 
  private:

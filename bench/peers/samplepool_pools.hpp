@@ -1,4 +1,9 @@
-// samplepool itself, through its native and its DirectShow-shaped APIs.
+// samplepool itself, through its native, its DirectShow-shaped and its C
+// APIs.
+//
+// try_acquire(Item&) (optional in the adapter shape): one non-blocking
+// acquire, true when it got a buffer; the poll_empty scenario times it on
+// an empty pool, where it must fail.
 #pragma once
 
 #include <cstdio>
@@ -8,6 +13,7 @@
 
 #include "adapter.hpp"
 #include "samplepool/dshow.hpp"
+#include "samplepool/samplepool.h"
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::bench {
@@ -34,6 +40,7 @@ class SamplepoolPool {
     return s;
   }
   void release(Item&& s) { s.reset(); }
+  bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
   std::byte* data(Item& s) { return s.data(); }
   // Bulk API: all or nothing; the scenario's pool always has enough.
   void acquire_bulk(std::vector<Sample>& v) {
@@ -67,6 +74,10 @@ class DshowPool {
     return s;
   }
   void release(Item&& s) { s->Release(); }
+  // GetBuffer with AM_GBF_NOWAIT: VFW_E_TIMEOUT at once on an empty pool.
+  bool try_acquire(Item& s) {
+    return dshow::SUCCEEDED(alloc_->GetBuffer(&s, nullptr, nullptr, dshow::AM_GBF_NOWAIT));
+  }
   std::byte* data(Item& s) {
     dshow::BYTE* p;
     s->GetPointer(&p);
@@ -75,6 +86,43 @@ class DshowPool {
 
  private:
   dshow::IMemAllocator* alloc_ = nullptr;
+};
+
+// The C face (samplepool.h): sp_pool_acquire (blocking) and
+// sp_sample_release. The C API has no bulk call, so the bulk scenario loops.
+class CApiPool {
+ public:
+  static constexpr const char* kName = "samplepool_c";
+  using Item = sp_sample*;
+  CApiPool(std::uint32_t count, std::size_t size) {
+    const sp_properties props{count, size, 64, 0, 0};
+    if (sp_error e = sp_pool_create(nullptr, &pool_); e != SP_OK) fail(e);
+    if (sp_error e = sp_pool_set_properties(pool_, &props, nullptr); e != SP_OK) fail(e);
+    if (sp_error e = sp_pool_commit(pool_); e != SP_OK) fail(e);
+  }
+  ~CApiPool() {
+    sp_pool_decommit(pool_);
+    sp_pool_destroy(pool_);
+  }
+  CApiPool(const CApiPool&) = delete;
+  CApiPool& operator=(const CApiPool&) = delete;
+  Item acquire() {
+    sp_sample* s = nullptr;
+    // The scenarios never decommit: a blocking acquire can only succeed.
+    if (const sp_error e = sp_pool_acquire(pool_, &s); e != SP_OK) [[unlikely]] fail(e);
+    return s;
+  }
+  void release(Item&& s) { sp_sample_release(s); }
+  // sp_pool_try_acquire: SP_TIMEOUT at once on an empty pool.
+  bool try_acquire(Item& s) { return sp_pool_try_acquire(pool_, &s) == SP_OK; }
+  std::byte* data(Item& s) { return static_cast<std::byte*>(sp_sample_data(s)); }
+
+ private:
+  [[noreturn]] static void fail(sp_error e) {
+    std::fprintf(stderr, "samplepool bench (C API): %s\n", sp_error_name(e));
+    std::abort();
+  }
+  sp_pool* pool_ = nullptr;
 };
 
 }  // namespace samplepool::bench
