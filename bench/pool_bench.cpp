@@ -29,6 +29,7 @@
 
 #include "peers/cbase_allocator.hpp"
 #include "peers/dpdk_pool.hpp"
+#include "peers/floor_pools.hpp"
 #include "peers/media_pools.hpp"
 #include "peers/queue_pools.hpp"
 #include "peers/samplepool_pools.hpp"
@@ -88,7 +89,8 @@ struct PeerList {
 
 void record_peers(bool dpdk_started) {
   PeerList p;
-  p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c"});
+  p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c",
+               "samplepool_nocache", "samplepool_virtual"});
   p.add(true, {"cbase_allocator", "moodycamel_bcq", "glibc_malloc"});
   p.add(SAMPLEPOOL_BENCH_HAVE_BOOST != 0, {"boost_lockfree_stack"}, "libboost-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_TBB != 0, {"tbb_bounded_queue"}, "libtbb-dev not installed");
@@ -96,7 +98,7 @@ void record_peers(bool dpdk_started) {
   p.add(SAMPLEPOOL_BENCH_HAVE_GST != 0, {"gst_buffer_pool"}, "libgstreamer1.0-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_AVUTIL != 0, {"av_buffer_pool"}, "libavutil-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_JEMALLOC != 0, {"jemalloc_mallocx"}, "libjemalloc-dev not installed");
-  p.add(dpdk_started, {"rte_mempool_cache", "rte_mempool_nocache"},
+  p.add(dpdk_started, {"rte_mempool_cache", "rte_mempool_nocache", "rte_mempool_refcounted"},
         SAMPLEPOOL_BENCH_HAVE_DPDK != 0 ? "DPDK's EAL did not start here" : "libdpdk-dev not installed");
   benchmark::AddCustomContext("peers", p.built);
   benchmark::AddCustomContext("peers_missing", p.missing.empty() ? "none" : p.missing);
@@ -106,6 +108,7 @@ void register_all() {
   (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
   register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>,
                  SamplepoolPool<FreeListPolicy::lifo, true>, DshowPool, CApiPool,
+                 SamplepoolNoCachePool, SamplepoolVirtualPool,
                  CBaseStylePool, MoodycamelPool
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
                  , BoostStackPool
@@ -130,7 +133,7 @@ void register_all() {
   bool dpdk_started = false;
 #if SAMPLEPOOL_BENCH_HAVE_DPDK
   dpdk_started = dpdk_start();
-  if (dpdk_started) register_pools<DpdkPool<32>, DpdkPool<0>>();
+  if (dpdk_started) register_pools<DpdkPool<32>, DpdkPool<0>, DpdkRefcountedPool>();
 #endif
   record_peers(dpdk_started);
   benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop);

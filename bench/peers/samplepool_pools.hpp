@@ -33,13 +33,15 @@ class SamplepoolPool {
     }
     if (const Errc e = pool_.commit(); e != Errc::ok) fail(e);
   }
-  Item acquire() {
+  // Inline in the scenario loop as a caller's own pool.acquire() is (the hot
+  // path is forced inline there); an adapter call would time the wrapper.
+  SAMPLEPOOL_HOT_INLINE Item acquire() {
     Sample s;
     // The scenarios never decommit: a blocking acquire can only succeed.
     if (const Errc e = pool_.acquire(s); e != Errc::ok) [[unlikely]] fail(e);
     return s;
   }
-  void release(Item&& s) { s.reset(); }
+  SAMPLEPOOL_HOT_INLINE void release(Item&& s) { s.reset(); }
   bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
   std::byte* data(Item& s) { return s.data(); }
   // Bulk API: all or nothing; the scenario's pool always has enough.

@@ -1,0 +1,109 @@
+// Floors: pools that isolate one cost the performance goals run into, so that
+// a goal that cannot be met is shown by an experiment, not argued.
+//
+//   samplepool_nocache       the native pool with its thread caches off: what
+//                            every acquire and release costs on the shared
+//                            path (the FIFO policy's only path, whose order
+//                            forbids per-thread caches).
+//   samplepool_virtual       the native pool behind a COM-shaped interface
+//                            (acquire, data, release as virtual calls into
+//                            another translation unit): the floor of any face
+//                            that is an interface, as IMediaSample is.
+//   rte_mempool_refcounted   rte_mempool with its cache, plus a reference count
+//                            in a header line in front of each buffer, set on
+//                            get and checked and cleared on put, as every
+//                            refcounted buffer (IMediaSample, GstBuffer,
+//                            AVBufferRef, samplepool's Sample) does: the floor
+//                            of a hand-off whose buffers carry a count.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "adapter.hpp"
+#include "dpdk_pool.hpp"
+#include "samplepool/samplepool.hpp"
+
+namespace samplepool::bench {
+
+class SamplepoolNoCachePool {
+ public:
+  static constexpr const char* kName = "samplepool_nocache";
+  using Item = Sample;
+  SamplepoolNoCachePool(std::uint32_t count, std::size_t size)
+      : pool_(PoolOptions{FreeListPolicy::lifo, nullptr, false}) {
+    if (pool_.set_properties({count, size, 64, 0}) != Errc::ok || pool_.commit() != Errc::ok) std::abort();
+  }
+  SAMPLEPOOL_HOT_INLINE Item acquire() {  // as SamplepoolPool's
+    Sample s;
+    if (pool_.acquire(s) != Errc::ok) [[unlikely]] std::abort();
+    return s;
+  }
+  SAMPLEPOOL_HOT_INLINE void release(Item&& s) { s.reset(); }
+  bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
+  std::byte* data(Item& s) { return s.data(); }
+
+ private:
+  Pool pool_;
+};
+
+// The interface of samplepool_virtual, implemented in virtual_face.cpp.
+class VirtualFace {
+ public:
+  virtual ~VirtualFace() = default;
+  virtual void* acquire() = 0;
+  virtual std::byte* data(void* sample) = 0;
+  virtual void release(void* sample) = 0;
+};
+VirtualFace* make_virtual_face(std::uint32_t count, std::size_t size);
+
+class SamplepoolVirtualPool {
+ public:
+  static constexpr const char* kName = "samplepool_virtual";
+  using Item = void*;
+  SamplepoolVirtualPool(std::uint32_t count, std::size_t size) : face_(make_virtual_face(count, size)) {}
+  ~SamplepoolVirtualPool() { delete face_; }
+  SamplepoolVirtualPool(const SamplepoolVirtualPool&) = delete;
+  SamplepoolVirtualPool& operator=(const SamplepoolVirtualPool&) = delete;
+  Item acquire() { return face_->acquire(); }
+  void release(Item&& s) { face_->release(s); }
+  std::byte* data(Item& s) { return face_->data(s); }
+
+ private:
+  VirtualFace* face_;
+};
+
+#if SAMPLEPOOL_BENCH_HAVE_DPDK
+// Each element is a 64-byte header line (the count) and then the buffer, so
+// that the count does not share a line with the data, as samplepool's
+// headers do not.
+class DpdkRefcountedPool {
+ public:
+  static constexpr const char* kName = "rte_mempool_refcounted";
+  static constexpr int kMaxThreads = DpdkPool<32>::kMaxThreads;
+  using Item = void*;
+  DpdkRefcountedPool(std::uint32_t count, std::size_t size) : pool_(count, size + kCacheLine) {}
+  bool ok() const { return pool_.ok(); }
+  void thread_init() { pool_.thread_init(); }
+  void thread_fini() { pool_.thread_fini(); }
+  Item acquire() {
+    void* obj = pool_.acquire();
+    refs(obj).store(1, std::memory_order_relaxed);
+    return obj;
+  }
+  void release(Item&& obj) {
+    // As samplepool's sole-holder release: look, then clear without a
+    // read-modify-write (a count of 0 would be a double release).
+    if (refs(obj).load(std::memory_order_acquire) == 1) refs(obj).store(0, std::memory_order_relaxed);
+    pool_.release(std::move(obj));
+  }
+  std::byte* data(Item& obj) { return static_cast<std::byte*>(obj) + kCacheLine; }
+
+ private:
+  static std::atomic<std::uint32_t>& refs(void* obj) { return *static_cast<std::atomic<std::uint32_t>*>(obj); }
+  DpdkPool<32> pool_;
+};
+#endif
+
+}  // namespace samplepool::bench
