@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "adapter.hpp"
 #include "dpdk_pool.hpp"
@@ -97,6 +98,17 @@ class DpdkRefcountedPool {
     // read-modify-write (a count of 0 would be a double release).
     if (refs(obj).load(std::memory_order_acquire) == 1) refs(obj).store(0, std::memory_order_relaxed);
     pool_.release(std::move(obj));
+  }
+  // Bulk: rte_mempool's get_bulk/put_bulk, and the count of every buffer.
+  void acquire_bulk(std::vector<void*>& v) {
+    pool_.acquire_bulk(v);
+    for (void* obj : v) refs(obj).store(1, std::memory_order_relaxed);
+  }
+  void release_bulk(std::vector<void*>& v) {
+    for (void* obj : v) {
+      if (refs(obj).load(std::memory_order_acquire) == 1) refs(obj).store(0, std::memory_order_relaxed);
+    }
+    pool_.release_bulk(v);
   }
   std::byte* data(Item& obj) { return static_cast<std::byte*>(obj) + kCacheLine; }
 
