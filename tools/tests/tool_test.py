@@ -203,7 +203,7 @@ def group_usage():
     status, out, err, _ = run(["soak", "--help"])
     check("help[soak]", status == 0 and "--duration DURATION=60s" in out and "--threads INT=6" in out, out)
     status, out, err, _ = run(["bench", "--help"])
-    check("help[bench]", status == 0 and "--repetitions INT=15" in out and "poll_empty" in out, out)
+    check("help[bench]", status == 0 and "--repetitions INT=21" in out and "poll_empty" in out, out)
 
 
 # ---------------------------------------------------------------------------
