@@ -132,6 +132,8 @@ def roundtrip_rows(table):
 # handoff/no_pool: the hand-off with no pool at all (the ring and the two
 # threads), shown as the floor, never a peer to beat.
 FLOOR = "no_pool"
+# The floor experiments (bench/peers/floor_pools.hpp) are not peers to beat.
+FLOOR_PEERS = ("rte_mempool_refcounted",)
 
 
 def only(variants):
@@ -310,7 +312,8 @@ def goals(table, context):
         handoff.get("samplepool"), "rte_mempool_cache", handoff.get("rte_mempool_cache"), 1.2)
     # ">= 2x every other peer" is one goal, decided by the closest peer: one
     # row for it (the hand-off table shows the ratio to each peer).
-    others = [p for p in handoff if not p.startswith("samplepool") and p not in ("rte_mempool_cache", FLOOR)]
+    others = [p for p in handoff
+              if not p.startswith("samplepool") and p not in ("rte_mempool_cache", FLOOR) and p not in FLOOR_PEERS]
     closest = min(others, key=lambda p: -(rate(handoff[p]) or 0), default=None)
     if closest is not None:
         add("handoff/samplepool:every_other_peer", f"hand-off: >= 2x every other peer (closest: {closest})",

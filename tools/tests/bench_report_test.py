@@ -67,6 +67,9 @@ RATES = {
     "roundtrip/rte_mempool_cache/64/4096/real_time/threads:1": [150, 160, 170],
     "roundtrip/rte_mempool_cache/64/4096/real_time/threads:2": [310, 320, 330],
     "roundtrip/samplepool_dshow/64/4096/real_time/threads:1": [180, 190, 195],
+    "roundtrip/samplepool_virtual/64/4096/real_time/threads:1": [110, 120, 130],
+    "roundtrip/samplepool_nocache/64/4096/real_time/threads:1": [35, 36, 37],
+    "handoff/rte_mempool_refcounted/64/4096/real_time": [9, 10, 11],
     "roundtrip/samplepool_c/64/4096/real_time/threads:1": [90, 100, 110],
     "roundtrip/samplepool_growable/64/4096/real_time/threads:1": [199, 202, 205],
     "roundtrip/samplepool_fifo/64/4096/real_time/threads:1": [40, 45, 50],
@@ -115,6 +118,8 @@ def test_tables(tmp):
     check("report.handoff.ratio", "| glibc_malloc | 1.0 / 2.0 / 3.0 | 333.3 / 500.0 / 1000.0 | 15.00x |" in md, md)
     check("report.spread.bulk", "| rte_mempool_cache | 1000.0 / 1100.0 / 1200.0 | 2000.0 / 2100.0 / 2200.0 |" in md,
           md)
+    check("report.floor", "| hand-off >= 1.2x rte_mempool_cache | rte_mempool_refcounted / rte_mempool_cache: "
+          "DPDK with a count per buffer | 0.50x | 1.50x (samplepool / rte_mempool_cache) |" in md, md)
     check("report.poll", "| samplepool_dshow | 2.9 / 3.0 / 3.3 | 3.00x |" in md, md)
     check("report.failed_run", "broken_pool" not in md, md)
     check("report.floor", "| no_pool (the floor: ring and threads, no pool) | 90.0 / 100.0 / 110.0 |" in md
@@ -164,6 +169,18 @@ def test_tables(tmp):
           and g.get("ours", {}).get("min") == 190e6 and g.get("theirs", {}).get("max") == 170e6, g)
     g = goals.get("poll_empty/samplepool_dshow:failed_pop", {})
     check("digest.goal.time", g.get("met") is False and abs(g.get("ratio", 0) - 3.0) < 1e-9, g)
+    # Floors (bench/peers/floor_pools.hpp): the virtual face 120 / 200 =
+    # 0.60x beside DirectShow's 0.95x; the refcounted hand-off 10 / 20 =
+    # 0.50x beside ours 1.50x; the cacheless shared path 36 / 30 = 1.20x
+    # beside FIFO's 1.50x; no refcounted bulk in the canned run: no row.
+    floors = {f["goal"]: f for f in d.get("floors", [])}
+    f = floors.get("faces >= 0.9x native (1 thread)", {})
+    check("digest.floor.face", abs(f.get("floor", 0) - 0.6) < 1e-9 and abs(f.get("ours", 0) - 0.95) < 1e-9, f)
+    f = floors.get("hand-off >= 1.2x rte_mempool_cache", {})
+    check("digest.floor.handoff", abs(f.get("floor", 0) - 0.5) < 1e-9 and abs(f.get("ours", 0) - 1.5) < 1e-9, f)
+    f = floors.get("FIFO round trip >= 1.5x moodycamel_bcq (1 thread)", {})
+    check("digest.floor.fifo", abs(f.get("floor", 0) - 1.2) < 1e-9, f)
+    check("digest.floor.none", not any(k.startswith("bulk") for k in floors), list(floors))
     check("digest.peers", d.get("peers_missing") == ["gst_buffer_pool (libgstreamer1.0-dev not installed)",
                                                      "tbb_bounded_queue (libtbb-dev not installed)"], d.get("peers_missing"))
 
