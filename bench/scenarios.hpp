@@ -89,13 +89,14 @@ bool usable(benchmark::State& state, P& p) {
   return true;
 }
 
-// The pool shared by all threads of one multi-threaded run.
+// The pool shared by all threads of one multi-threaded run, in cache lines
+// of its own (OwnLine, spsc_ring.hpp).
 template <class P>
 struct Shared {
-  static inline std::unique_ptr<P> pool;
+  static inline std::unique_ptr<OwnLine<P>> pool;
   static void setup(const benchmark::State& s) {
-    pool = std::make_unique<P>(static_cast<std::uint32_t>(s.range(0)),
-                               static_cast<std::size_t>(s.range(1)));
+    pool = std::make_unique<OwnLine<P>>(static_cast<std::uint32_t>(s.range(0)),
+                                        static_cast<std::size_t>(s.range(1)));
   }
   static void teardown(const benchmark::State&) { pool.reset(); }
 };
@@ -105,7 +106,7 @@ struct Shared {
 template <PoolAdapter P>
 void RoundTrip(benchmark::State& state) {
   const PinnedTo pin(cpu_for(static_cast<std::size_t>(state.thread_index())));
-  P& pool = *Shared<P>::pool;
+  P& pool = Shared<P>::pool->value;
   if (!usable(state, pool)) return;
   thread_init(pool);
   for (auto _ : state) {
@@ -121,15 +122,19 @@ void RoundTrip(benchmark::State& state) {
 // SPSC ring to a consumer thread, which releases it. With two CPUs or more
 // the producer and the consumer are pinned to different ones (a real
 // capture thread and its consumer run side by side); with one, neither is.
+// Everything both threads touch (the pool adapter, the ring, the stop flag)
+// and the producer's item sit in cache lines of their own.
 template <PoolAdapter P>
 void Handoff(benchmark::State& state) {
   const bool pin = allowed_cpus().size() >= 2;
   const PinnedTo producer_pin(pin ? cpu_for(0) : -1);
-  P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
+  OwnLine<P> pool_line(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
+  P& pool = pool_line.value;
   if (!usable(state, pool)) return;
   using Item = typename P::Item;
   SpscRing<Item> ring(64);
-  std::atomic<bool> stop{false};
+  OwnLine<std::atomic<bool>> stop_line(false);
+  std::atomic<bool>& stop = stop_line.value;
   std::thread consumer([&] {
     const PinnedTo consumer_pin(pin ? cpu_for(1) : -1);
     thread_init(pool);
@@ -147,8 +152,10 @@ void Handoff(benchmark::State& state) {
     thread_fini(pool);
   });
   thread_init(pool);
+  OwnLine<Item> produced;
   for (auto _ : state) {
-    Item item = pool.acquire();
+    Item& item = produced.value;
+    item = pool.acquire();
     *pool.data(item) = std::byte{1};
     while (!ring.push(item)) std::this_thread::yield();
   }
