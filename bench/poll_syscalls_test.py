@@ -9,10 +9,10 @@ between its markers:
   first    the first failing poll after the pool went empty
   steady   100,000 more failing polls of the still-empty pool
   refill   1,000 rounds of (give one back, take it again, failing poll)
-Always enforced: no system call in the steady polls. With --strict, none in
-the first poll and the refill rounds either (the whole goal; today the
-engine's first failing poll after a take sweeps the thread caches with a
-membarrier, see the report this prints). Exit 77 (skipped) when strace is
+Always enforced: no system call in the steady polls. With --strict (as
+ctest runs it), none in the first poll and the refill rounds either: a
+poll sweeps the thread caches (a membarrier) only when a cache other than
+the polling thread's own may hold a sample (control_block.hpp's hint). Exit 77 (skipped) when strace is
 not installed or cannot trace here (no ptrace permission). Counts calls,
 never times them.
 """

@@ -59,7 +59,7 @@ std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
     return 0;
   }
   cb_.note_high_water(cb_.hot.life.held_from_in_flight(n));  // after the pop: held stays exact
-  cb_.note_cached();
+  cb_.note_cached(cache_offset());  // the owner's
   for (std::uint32_t i = 0; i < n; ++i) c.items[i].store(cb_.slot_at(got[i]), std::memory_order_relaxed);
   c.count.store(n, std::memory_order_relaxed);
   return n;

@@ -216,7 +216,7 @@ Errc Pool::find_index(EpochState::Word entry, Deadline deadline, bool may_block,
     // but only when one may hold a sample (a poll on an idle pool makes no
     // system call).
     if (caches_.exists()) {
-      if (cb_.maybe_cached()) {
+      if (!caches_.nothing_cached_elsewhere(cb_)) {  // our own cache is empty here
         (void)caches_.close();
         closed = true;
       }

@@ -66,6 +66,10 @@ class CacheSet {
   // into this thread's cache, flushing batches as it fills, or none (false)
   // when the shared path must take them.
   bool put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t n) noexcept;
+  // True when no cache but this thread's own may hold a sample and its own
+  // is empty (the hint, control_block.hpp): a failing poll need not sweep.
+  // acquire on the hint: pairs with the clearing sweep's release.
+  bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
   bool count_timeout(const ControlBlock& cb) noexcept;
@@ -198,6 +202,15 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, SampleSlot** out, st
   return got;
 }
 
+SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
+  const std::uint32_t hint = cb.read_mostly.cached_hint.load(std::memory_order_acquire);
+  if (hint == 0) return true;
+  const std::uint32_t offset = cache_offset();
+  if (hint != offset) return false;  // another thread's cache, or several
+  const ThreadCache* own = at(cb, offset);
+  return own != nullptr && own->count.load(std::memory_order_relaxed) == 0;
+}
+
 SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {
   ThreadCache* c = at(cb, cache_offset());
   if (c == nullptr) return false;
@@ -208,7 +221,8 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexc
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept { return put_bulk(cb, &s, 1); }
 
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t k) noexcept {
-  ThreadCache* cp = at(cb, cache_offset());
+  const std::uint32_t offset = cache_offset();
+  ThreadCache* cp = at(cb, offset);
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
@@ -217,7 +231,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_bulk(ControlBlock& cb, SampleSlot* cons
       c.count.store(n, std::memory_order_relaxed);  // flush() reads it
       n = flush(c, cb.read_mostly.cache_batch);
     }
-    if (n == 0) [[unlikely]] cb.note_cached();  // before the sample is in
+    if (n == 0) [[unlikely]] cb.note_cached(offset);  // before the sample is in
     c.items[n++].store(s[i], std::memory_order_relaxed);
   }
   c.count.store(n, std::memory_order_relaxed);

@@ -72,11 +72,15 @@ struct ControlBlock {
     // never hoard it; pools under 8 samples keep their caches closed.
     std::uint32_t cache_limit = 0;
     std::uint32_t cache_batch = 0;
-    // 1 when a cache may hold a sample: set by an owner whose cache goes
-    // from empty to not (refill, or a put into an empty cache), cleared by a
+    // Which caches may hold a sample: 0 none; a cache offset (thread_index.hpp)
+    // when only that thread's may; kCachedByMany when several may. Set by an
+    // owner whose cache goes from empty to not (refill, or a put into an
+    // empty cache; note_cached), before the sample is in; cleared to 0 by a
     // sweep that emptied every cache. A failing try_acquire sweeps (a
-    // membarrier) only when it is set. Written rarely: it stays set while
-    // caches are in use.
+    // membarrier) only when a cache other than its own may hold a sample, so
+    // a thread that polls a pool it emptied itself, or hovers at empty
+    // taking back what it gave, never sweeps. Written rarely: it stays set
+    // while caches are in use.
     std::atomic<std::uint32_t> cached_hint{0};
     // Acquires stamp the time as well as the thread (holder_stamp.hpp).
     // Changed only while nothing is in use, as the callback.
@@ -144,22 +148,35 @@ struct ControlBlock {
   SAMPLEPOOL_HOT_INLINE bool maybe_cached() const noexcept {
     return read_mostly.cached_hint.load(std::memory_order_acquire) != 0;
   }
-  // Set by an owner whose cache goes from empty to holding samples.
-  void note_cached() noexcept {
-    if (!maybe_cached()) read_mostly.cached_hint.store(1, std::memory_order_relaxed);
+  static constexpr std::uint32_t kCachedByMany = 0xffff'ffffu;
+  // Set by the owner of the cache at `offset` when it goes from empty to
+  // holding samples: its offset if no cache was named, kCachedByMany if
+  // another was. The CAS decides between two owners naming themselves at
+  // once; only kCachedByMany is stored over another name, and only a
+  // sweep's clear goes back to 0, so a single name is never left standing
+  // while another cache holds samples. relaxed: as before, the sweep's
+  // fence orders it (cache_set.cpp, sweep_locked).
+  void note_cached(std::uint32_t offset) noexcept {
+    std::atomic<std::uint32_t>& hint = read_mostly.cached_hint;
+    std::uint32_t h = hint.load(std::memory_order_relaxed);
+    if (h == offset || h == kCachedByMany) return;
+    if (h == 0 && hint.compare_exchange_strong(h, offset, std::memory_order_relaxed)) return;
+    hint.store(kCachedByMany, std::memory_order_relaxed);
   }
 
   // A poll (try_acquire) that must fail, decided by loads alone: committed
   // (otherwise the shared path answers not_committed), no cache may hold a
-  // sample, the shared list is empty, and the pool cannot grow now. The
+  // sample (but the caller's own, empty), the shared list is empty, and the pool cannot grow now. The
   // hint is read first, with acquire, pairing with the release store of the
   // sweep that cleared it after pushing what it found: a poll that sees the
   // hint clear sees those pushes in its list load. The list load (seq_cst)
   // is the failing poll's linearization point, as a failed try_pop's would
   // be. Growth still possible (count below the maximum, including a chunk
   // being built) sends the poll down the path that grows.
-  bool poll_must_fail() const noexcept {
-    return !maybe_cached() && read_mostly.state.load().committed() && free.empty() &&
+  // `nothing_cached` is CacheSet::nothing_cached_elsewhere(), evaluated
+  // first: it is the hint's load.
+  bool poll_must_fail(bool nothing_cached) const noexcept {
+    return nothing_cached && read_mostly.state.load().committed() && free.empty() &&
            counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed);
   }
 

@@ -42,7 +42,7 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
   // no sweep, no system call, and its count goes to this thread's cache
   // entry where it has one (control_block.hpp, poll_must_fail).
-  if (!may_block && cb_.poll_must_fail()) {
+  if (!may_block && cb_.poll_must_fail(caches_.nothing_cached_elsewhere(cb_))) {
     if (!caches_.count_timeout(cb_)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
     return Errc::timeout;
   }
