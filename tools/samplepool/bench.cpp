@@ -37,7 +37,9 @@ namespace fs = std::filesystem;
 // trip at 1 and 2 threads and bulk 8 and 32 of samplepool's faces and
 // policies, rte_mempool with its cache and moodycamel's queue; the hand-off
 // of every peer built in (the goal is 2x each of them); the failing poll of
-// an empty pool with its reference failed pop. The other peers' round trips,
+// an empty pool with its reference failed pop; the floor experiments
+// (samplepool_virtual, samplepool_nocache, rte_mempool_refcounted: the report's
+// Floors table). The other peers' round trips,
 // 4 threads, pool-size scaling and growth steps run with --full.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
@@ -47,7 +49,8 @@ namespace fs = std::filesystem;
 // for the same time; tools/bench_stability.sh checks that two consecutive
 // runs agree within 10% on every goal ratio.
 constexpr const char* kQuickFilter =
-    "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c)?|rte_mempool_cache|moodycamel_bcq)/"
+    "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c|_virtual|_nocache)?|rte_mempool_(cache|refcounted)|"
+    "moodycamel_bcq)/"
     "(.*/threads:[12]|.*/(8|32))$|handoff/|poll_empty/)";
 
 struct BenchOptions {
