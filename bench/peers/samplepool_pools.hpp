@@ -42,7 +42,7 @@ class SamplepoolPool {
     return s;
   }
   SAMPLEPOOL_HOT_INLINE void release(Item&& s) { s.reset(); }
-  bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
+  SAMPLEPOOL_HOT_INLINE bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
   std::byte* data(Item& s) { return s.data(); }
   // Bulk API: all or nothing; the scenario's pool always has enough.
   void acquire_bulk(std::vector<Sample>& v) {
