@@ -87,7 +87,8 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   cb_.counters.max_count.store(cap, std::memory_order_relaxed);
   cb_.counters.memory.store(true, std::memory_order_relaxed);
   // No cache can be open here (decommitted), so no owner reads these now.
-  cb_.read_mostly.cache_limit = n < 8 ? 0 : std::min(kThreadCacheSize, n / 4);
+  cb_.read_mostly.cache_limit =
+      n < 8 ? 0 : std::min(kThreadCacheSize, std::max(n / 4, n > kThreadCacheSpare ? n - kThreadCacheSpare : 0));
   cb_.read_mostly.cache_batch =
       std::max(1u, cb_.read_mostly.cache_limit * kThreadCacheBatch / kThreadCacheSize);
   return Errc::ok;

@@ -68,8 +68,9 @@ struct ControlBlock {
     SampleSlot* slots = nullptr;         // count headers, index order
     ThreadCache* caches = nullptr;       // kCacheEntries entries, or null: no caches
     // Per-pool cache bounds, set with the slots (thread_cache.hpp): a cache
-    // holds at most a quarter of the pool, so that two threads' caches can
-    // never hoard it; pools under 8 samples keep their caches closed.
+    // holds a quarter of a small pool, all but kThreadCacheSpare of a larger
+    // one, 32 at most (config.hpp); pools under 8 samples keep their caches
+    // closed.
     std::uint32_t cache_limit = 0;
     std::uint32_t cache_batch = 0;
     // Which caches may hold a sample: 0 none; a cache offset (thread_index.hpp)
