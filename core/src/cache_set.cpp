@@ -161,6 +161,7 @@ std::uint32_t CacheSet::sweep_locked() noexcept {
     const std::uint32_t n = take_all(c, out);
     c.unlock_drain();
     if (n == 0) continue;
+    run_test_hook(HookPoint::sweep_drained);
     cb_.hot.life.sub_held(n);  // the caller holds a lifetime use (or is the pool's owner)
     cb_.free.push_bulk(out, n);
     total += n;

@@ -71,6 +71,32 @@ class CacheAdversity : public testing::Test {
   Pool pool;
 };
 
+// A failing poll by a cache's owner, while another thread's sweep holds that
+// cache's samples (emptied, not yet pushed), must not fail beside them: the
+// hint names the owner's cache and its count reads 0, but the cache is closed,
+// so the poll takes the shared path and waits for the sweep instead of
+// answering "timeout" on loads alone (d747905 answered at once).
+TEST_F(CacheAdversity, AnOwnersPollDuringASweepOfItsCacheWaitsForTheSweep) {
+  configure(pool, 16);
+  std::vector<Sample> held(16);
+  for (Sample& s : held) ASSERT_EQ(pool.acquire(s), Errc::ok);
+  held.pop_back();
+  held.pop_back();  // two samples in this thread's cache; the shared list is empty
+  Gate gate(HookPoint::sweep_drained);
+  Sample waiter_got;
+  std::thread waiter([&] { EXPECT_EQ(pool.acquire(waiter_got), Errc::ok); });  // sweeps our cache
+  ASSERT_TRUE(eventually([&] { return gate.arrived.load(); }, 5s)) << "the waiter never swept";
+  std::thread opener([&] {
+    std::this_thread::sleep_for(50ms);
+    gate.release();
+  });
+  Sample polled;
+  EXPECT_EQ(pool.try_acquire(polled), Errc::ok) << "a poll failed beside samples in a sweep's hands";
+  opener.join();
+  waiter.join();
+  EXPECT_TRUE(waiter_got);
+}
+
 // Item 5: an owner that cannot run (preempted by a SCHED_FIFO closer on its
 // CPU, stopped by a debugger) while inside its cache stalls nobody.
 TEST_F(CacheAdversity, AnOwnerStalledInsideItsCacheStallsNoCloser) {

@@ -68,8 +68,12 @@ class CacheSet {
   bool put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t n) noexcept;
   // True when no cache but this thread's own may hold a sample and its own
   // is empty (the hint, control_block.hpp): a failing poll need not sweep.
-  // acquire on the hint: pairs with the clearing sweep's release.
-  bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept;
+  // acquire on the hint: pairs with the clearing sweep's release. The own
+  // cache is looked at inside a section: a closed one may be in a closer's
+  // hands (emptied, its samples not yet pushed), and then the poll must take
+  // the shared path, which serializes with that closer, or it could fail
+  // beside samples in transit.
+  bool nothing_cached_elsewhere(const ControlBlock& cb) noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
   bool count_timeout(const ControlBlock& cb) noexcept;
@@ -202,13 +206,16 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, SampleSlot** out, st
   return got;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) noexcept {
   const std::uint32_t hint = cb.read_mostly.cached_hint.load(std::memory_order_acquire);
   if (hint == 0) return true;
   const std::uint32_t offset = cache_offset();
   if (hint != offset) return false;  // another thread's cache, or several
-  const ThreadCache* own = at(cb, offset);
-  return own != nullptr && own->count.load(std::memory_order_relaxed) == 0;
+  ThreadCache* own = at(cb, offset);
+  if (own == nullptr || !begin_section(*own)) return false;  // closed: see above
+  const bool empty = own->count.load(std::memory_order_relaxed) == 0;
+  end_section(*own);
+  return empty;
 }
 
 SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {

@@ -19,6 +19,7 @@ namespace samplepool::detail {
 enum class HookPoint {
   decommit_midway,  // decommit(): caches closed and swept, state not yet published
   cache_refill,     // a thread-cache owner inside its section, refilling from the shared list
+  sweep_drained,    // a closer has emptied another thread's cache and not yet pushed its samples
 };
 
 using TestHook = void (*)(HookPoint) noexcept;
