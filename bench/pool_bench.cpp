@@ -107,8 +107,8 @@ void record_peers(bool dpdk_started) {
 void register_all() {
   (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
   register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>,
-                 SamplepoolPool<FreeListPolicy::lifo, true>, DshowPool, CApiPool,
-                 SamplepoolNoCachePool, SamplepoolVirtualPool,
+                 SamplepoolPool<FreeListPolicy::lifo, Variant::growable>, DshowPool, CApiPool,
+                 SamplepoolPool<FreeListPolicy::lifo, Variant::no_cache>, SamplepoolVirtualPool,
                  CBaseStylePool, MoodycamelPool
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
                  , BoostStackPool

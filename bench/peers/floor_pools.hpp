@@ -4,7 +4,8 @@
 //   samplepool_nocache       the native pool with its thread caches off: what
 //                            every acquire and release costs on the shared
 //                            path (the FIFO policy's only path, whose order
-//                            forbids per-thread caches).
+//                            forbids per-thread caches). SamplepoolPool's
+//                            no_cache variant (samplepool_pools.hpp).
 //   samplepool_virtual       the native pool behind a COM-shaped interface
 //                            (acquire, data, release as virtual calls into
 //                            another translation unit): the floor of any face
@@ -27,27 +28,6 @@
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::bench {
-
-class SamplepoolNoCachePool {
- public:
-  static constexpr const char* kName = "samplepool_nocache";
-  using Item = Sample;
-  SamplepoolNoCachePool(std::uint32_t count, std::size_t size)
-      : pool_(PoolOptions{FreeListPolicy::lifo, nullptr, false}) {
-    if (pool_.set_properties({count, size, 64, 0}) != Errc::ok || pool_.commit() != Errc::ok) std::abort();
-  }
-  SAMPLEPOOL_HOT_INLINE Item acquire() {  // as SamplepoolPool's
-    Sample s;
-    if (pool_.acquire(s) != Errc::ok) [[unlikely]] std::abort();
-    return s;
-  }
-  SAMPLEPOOL_HOT_INLINE void release(Item&& s) { s.reset(); }
-  SAMPLEPOOL_HOT_INLINE bool try_acquire(Item& s) { return pool_.try_acquire(s) == Errc::ok; }
-  std::byte* data(Item& s) { return s.data(); }
-
- private:
-  Pool pool_;
-};
 
 // The interface of samplepool_virtual, implemented in virtual_face.cpp.
 class VirtualFace {

@@ -18,17 +18,24 @@
 
 namespace samplepool::bench {
 
-// Growable: the same pool with room to grow to twice its count (it never
-// needs to in the scenarios: the steady state of a growable pool).
-template <FreeListPolicy Policy, bool Growable = false>
+// The native pool's variants beside the policy: growable, the same pool with
+// room to grow to twice its count (it never needs to in the scenarios: the
+// steady state of a growable pool); no_cache, without thread caches (the
+// shared path alone, a floor: floor_pools.hpp).
+enum class Variant { fixed, growable, no_cache };
+
+template <FreeListPolicy Policy, Variant V = Variant::fixed>
 class SamplepoolPool {
  public:
-  static constexpr const char* kName = Growable                        ? "samplepool_growable"
+  static constexpr const char* kName = V == Variant::growable         ? "samplepool_growable"
+                                       : V == Variant::no_cache        ? "samplepool_nocache"
                                        : Policy == FreeListPolicy::lifo ? "samplepool"
                                                                         : "samplepool_fifo";
   using Item = Sample;
-  SamplepoolPool(std::uint32_t count, std::size_t size) : pool_(PoolOptions{Policy, nullptr}) {
-    if (const Errc e = pool_.set_properties({count, size, 64, 0, Growable ? 2 * count : 0}); e != Errc::ok) {
+  SamplepoolPool(std::uint32_t count, std::size_t size)
+      : pool_(PoolOptions{Policy, nullptr, V != Variant::no_cache}) {
+    const std::uint32_t max = V == Variant::growable ? 2 * count : 0;
+    if (const Errc e = pool_.set_properties({count, size, 64, 0, max}); e != Errc::ok) {
       fail(e);
     }
     if (const Errc e = pool_.commit(); e != Errc::ok) fail(e);
