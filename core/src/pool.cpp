@@ -386,29 +386,23 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
 }
 
 void Pool::release_bulk(std::span<Sample> samples) noexcept {
-  std::uint32_t batch[kMaxBulk];
-  std::uint32_t n = 0;
-  auto flush_batch = [&] {
-    if (n == 0) return;
-    // One in-flight use keeps the pool alive across the push (lifetime.hpp).
-    cb_.hot.life.in_flight_from_held(n);
-    cb_.free.push_bulk(batch, n);
-    cb_.wake.notify_n(n);
-    const auto last = cb_.hot.life.leave();
-    n = 0;
-    if (last == detail::Lifetime::LastUse::finalize) finalize();
-  };
   // Sole-held samples of this pool go back together: into this thread's
   // cache in one section when it is open, else to the shared list in one
   // push. The rest (shared samples, another pool's, a pool with a release
   // callback, which needs the shared path's call) release one by one.
   SampleSlot* slots[kMaxBulk];
+  std::uint32_t n = 0;
   auto flush_slots = [&] {
-    if (n != 0 && !caches_.put_bulk(cb_, slots, n)) {
-      for (std::uint32_t i = 0; i < n; ++i) batch[i] = slots[i]->index;
-      flush_batch();
-    }
+    const std::uint32_t k = n;
     n = 0;
+    if (k == 0 || caches_.put_bulk(cb_, slots, k)) return;
+    std::uint32_t batch[kMaxBulk];
+    for (std::uint32_t i = 0; i < k; ++i) batch[i] = slots[i]->index;
+    // One in-flight use keeps the pool alive across the push (lifetime.hpp).
+    cb_.hot.life.in_flight_from_held(k);
+    cb_.free.push_bulk(batch, k);
+    cb_.wake.notify_n(k);
+    if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
   };
   for (Sample& s : samples) {
     SampleSlot* slot = detail::PoolAccess::peek(s);

@@ -102,8 +102,8 @@ struct ControlBlock {
   // (found by the spin model, GROW=2 scenario 5). The skipper's reads and
   // marks and the builder's exchange are seq_cst: with the wake channel's
   // sleeper count they form a store-load pair, also for a waiter that skips
-  // a chunk someone else marked (pool_memory.cpp, claim_chunk). Only the control plane (decommitted, nothing in
-  // use) takes a ready chunk back. A pool without headroom has chunks == 0.
+  // a chunk someone else marked (pool_memory.cpp, claim_chunk). Only the
+  // control plane (decommitted, nothing in use) takes a ready chunk back. A pool without headroom has chunks == 0.
   struct alignas(kCacheLine) Growth {
     enum : std::uint32_t { kEmpty = 0, kBuilding = 1, kReady = 2, kSkipped = 4 };
     std::atomic<std::uint32_t> state[kMaxGrowthSteps] = {};
@@ -166,11 +166,11 @@ struct ControlBlock {
   }
 
   // A poll (try_acquire) that must fail, decided by loads alone: committed
-  // (otherwise the shared path answers not_committed), no cache may hold a
-  // sample (but the caller's own, empty), the shared list is empty, and the pool cannot grow now. The
-  // hint is read first, with acquire, pairing with the release store of the
-  // sweep that cleared it after pushing what it found: a poll that sees the
-  // hint clear sees those pushes in its list load. The list load (seq_cst)
+  // (otherwise the shared path answers not_committed), no cache but the
+  // caller's own, empty one may hold a sample, the shared list is empty, and
+  // the pool cannot grow now. The hint is read first, with acquire, pairing
+  // with the release store of the sweep that cleared it after pushing what it
+  // found: a poll that sees the hint clear sees those pushes in its list load. The list load (seq_cst)
   // is the failing poll's linearization point, as a failed try_pop's would
   // be. Growth still possible (count below the maximum, including a chunk
   // being built) sends the poll down the path that grows.

@@ -121,7 +121,8 @@ struct alignas(kCacheLine) ThreadCache {
   // True when a closer asked for the cache while the owner was inside: the
   // owner must call CacheSet::owner_drain() instead of leave().
   SAMPLEPOOL_HOT_INLINE bool reclaimed() const noexcept { return reclaim.load(std::memory_order_relaxed) != 0; }
-  SAMPLEPOOL_HOT_INLINE void leave() noexcept { busy.store(0, std::memory_order_release); }  // pairs with the closer's load
+  // release: pairs with the closer's acquire load of busy.
+  SAMPLEPOOL_HOT_INLINE void leave() noexcept { busy.store(0, std::memory_order_release); }
 
   // Owner-only counters: a plain increment, atomic only for racy readers.
   // (Inside a section or not: closers never write them.)
