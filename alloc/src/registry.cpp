@@ -4,6 +4,7 @@
 
 #include "samplepool/alloc/heap.hpp"
 #include "samplepool/alloc/jemalloc.hpp"
+#include "samplepool/alloc/memfd_backend.hpp"
 #include "samplepool/alloc/mmap.hpp"
 
 namespace samplepool::alloc {
@@ -15,6 +16,7 @@ constexpr std::array kBackends{
     BackendEntry{"heap", &make_heap_backend, true, false},
     BackendEntry{"jemalloc", &make_jemalloc_backend, kHaveJemalloc, false},
     BackendEntry{"mmap", &make_mmap_backend, true, true},
+    BackendEntry{"memfd", &make_memfd_backend, true, true},
 };
 
 }  // namespace

@@ -18,13 +18,15 @@ namespace {
 TEST(Registry, ListsEveryBackendOnceInAStableOrder) {
   std::vector<std::string> names;
   for (const BackendEntry& e : backends()) names.emplace_back(e.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"heap", "jemalloc", "mmap"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"heap", "jemalloc", "mmap", "memfd"}));
   for (const BackendEntry& e : backends()) {
     EXPECT_EQ(find_backend(e.name), &e) << e.name;
     EXPECT_NE(e.make, nullptr) << e.name;
   }
   EXPECT_EQ(find_backend("jemalloc")->available, jemalloc_available());
   EXPECT_TRUE(find_backend("mmap")->mapping_options);
+  EXPECT_TRUE(find_backend("memfd")->mapping_options);
+  EXPECT_TRUE(find_backend("memfd")->available);
   EXPECT_FALSE(find_backend("heap")->mapping_options);
 }
 
