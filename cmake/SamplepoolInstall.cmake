@@ -15,6 +15,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/alloc/include/samplepool
                   ${PROJECT_SOURCE_DIR}/core/include/samplepool
                   ${PROJECT_SOURCE_DIR}/api/c/include/samplepool
                   ${PROJECT_SOURCE_DIR}/api/dshow/include/samplepool
+                  ${PROJECT_SOURCE_DIR}/shm/include/samplepool
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 
 set(SAMPLEPOOL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/samplepool)

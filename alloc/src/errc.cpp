@@ -16,6 +16,8 @@ const char* to_string(Errc e) noexcept {
     case Errc::out_of_memory: return "out_of_memory";
     case Errc::buffer_overflow: return "buffer_overflow";
     case Errc::not_supported: return "not_supported";
+    case Errc::corrupted: return "corrupted";
+    case Errc::busy: return "busy";
   }
   return "unknown";
 }

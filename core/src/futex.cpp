@@ -27,13 +27,17 @@ long call(std::uint32_t* uaddr, int op, std::uint32_t val, const timespec* ts,
   return r < 0 ? -errno : r;
 }
 
+int with_scope(int op, FutexScope scope) noexcept {
+  return scope == FutexScope::process_private ? op | FUTEX_PRIVATE_FLAG : op;
+}
+
 }  // namespace
 
 int futex_wait(const std::atomic<std::uint32_t>* word, std::uint32_t expected,
-               Deadline deadline) noexcept {
+               Deadline deadline, FutexScope scope) noexcept {
   if (deadline == kNoDeadline) {
     return static_cast<int>(
-        call(address(word), FUTEX_WAIT_PRIVATE, expected, nullptr, 0));
+        call(address(word), with_scope(FUTEX_WAIT, scope), expected, nullptr, 0));
   }
   // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time, which is what
   // steady_clock reads on Linux: no relative-time drift across retries.
@@ -42,12 +46,12 @@ int futex_wait(const std::atomic<std::uint32_t>* word, std::uint32_t expected,
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
   const auto nsec = std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - secs);
   const timespec ts{static_cast<time_t>(secs.count()), static_cast<long>(nsec.count())};
-  return static_cast<int>(call(address(word), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+  return static_cast<int>(call(address(word), with_scope(FUTEX_WAIT_BITSET, scope),
                                expected, &ts, FUTEX_BITSET_MATCH_ANY));
 }
 
-int futex_wake(const std::atomic<std::uint32_t>* word, int count) noexcept {
-  return static_cast<int>(call(address(word), FUTEX_WAKE_PRIVATE,
+int futex_wake(const std::atomic<std::uint32_t>* word, int count, FutexScope scope) noexcept {
+  return static_cast<int>(call(address(word), with_scope(FUTEX_WAKE, scope),
                                static_cast<std::uint32_t>(count), nullptr, 0));
 }
 

@@ -22,7 +22,11 @@ enum class [[nodiscard]] Errc : std::int32_t {
   out_of_memory,        // the arena backend could not allocate
   buffer_overflow,      // actual length above the sample size
   not_supported,        // the backend cannot do what the options ask (e.g. MAP_HUGETLB)
+  corrupted,            // shared memory failed a check (bad magic, layout, index): the pool is marked broken
+  busy,                 // a shared pool's every process slot is taken, or its channel has another publisher
 };
+// The last code, for tables and loops over every code.
+inline constexpr Errc kLastErrc = Errc::busy;
 
 // Stable lower_snake name of the code ("ok", "not_committed", ...); never null.
 const char* to_string(Errc e) noexcept;

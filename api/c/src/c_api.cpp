@@ -26,6 +26,8 @@ struct sp_pool {
 namespace {
 
 static_assert(static_cast<int>(Errc::not_supported) == SP_NOT_SUPPORTED, "sp_error mirrors Errc");
+static_assert(static_cast<int>(Errc::corrupted) == SP_CORRUPTED, "sp_error mirrors Errc");
+static_assert(static_cast<int>(samplepool::kLastErrc) == SP_BUSY, "sp_error mirrors Errc");
 
 sp_error c(Errc e) { return static_cast<sp_error>(e); }
 

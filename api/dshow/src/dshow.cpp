@@ -243,6 +243,8 @@ HRESULT to_hresult(Errc e) noexcept {
     case Errc::out_of_memory: return E_OUTOFMEMORY;
     case Errc::buffer_overflow: return VFW_E_BUFFER_OVERFLOW;
     case Errc::not_supported: return E_NOTIMPL;
+    case Errc::corrupted: return E_FAIL;   // shared pools only; the in-process faces never see it
+    case Errc::busy: return E_FAIL;
   }
   return E_FAIL;
 }

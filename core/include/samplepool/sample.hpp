@@ -37,6 +37,7 @@
 #include "samplepool/detail/holder_stamp.hpp"
 #include "samplepool/detail/slot.hpp"
 #include "samplepool/errc.hpp"
+#include "samplepool/time_range.hpp"
 
 namespace samplepool {
 
@@ -47,12 +48,6 @@ SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* slot) noexcept;
 // Its cold half: a shared sample (refs > 1), or a double release (refs == 0).
 std::uint32_t drop_shared_ref(SampleSlot* slot, std::uint32_t refs) noexcept;
 }  // namespace detail
-
-struct TimeRange {
-  std::int64_t start = 0;
-  std::int64_t stop = 0;
-  friend bool operator==(const TimeRange&, const TimeRange&) = default;
-};
 
 class Sample {
  public:

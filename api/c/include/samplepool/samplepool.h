@@ -50,7 +50,9 @@ typedef enum sp_error {
   SP_TOO_LARGE,            /* sizes beyond the limits; never wrapped */
   SP_OUT_OF_MEMORY,        /* the arena backend could not allocate */
   SP_BUFFER_OVERFLOW,      /* actual length above the sample size */
-  SP_NOT_SUPPORTED         /* the backend cannot do what the options ask */
+  SP_NOT_SUPPORTED,        /* the backend cannot do what the options ask */
+  SP_CORRUPTED,            /* shared memory failed a check: the shared pool is marked broken */
+  SP_BUSY                  /* a shared pool's process slots are all taken, or its channel has another publisher */
 } sp_error;
 
 /* Stable lower_snake name of the code ("ok", "not_committed", ...). */

@@ -1,7 +1,9 @@
 // samplepool/detail/futex.hpp: the two futex calls the wake protocol needs.
 //
-// Contract: thin wrappers over syscall(SYS_futex) on a process-private 32-bit
-// atomic. They return 0 or -errno and never retry; callers own the loop and
+// Contract: thin wrappers over syscall(SYS_futex) on a 32-bit atomic,
+// process-private (the default: the kernel keys it by address alone, the
+// cheaper hash) or shared (keyed by the backing page, so that processes that
+// map one shared segment at different addresses meet on it: shm/). They return 0 or -errno and never retry; callers own the loop and
 // re-read their state word after every return (the word is the truth, not
 // the wake). glibc 2.36 has no futex wrapper, hence the raw syscall.
 //
@@ -22,6 +24,8 @@ namespace samplepool::detail {
 static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "futex words are 32-bit");
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
+enum class FutexScope : unsigned char { process_private, shared };
+
 // Absolute deadline on the steady clock (CLOCK_MONOTONIC on Linux).
 using Deadline = std::chrono::steady_clock::time_point;
 inline constexpr Deadline kNoDeadline = Deadline::max();
@@ -30,10 +34,11 @@ inline constexpr Deadline kNoDeadline = Deadline::max();
 // Returns 0 (woken, or spurious), -EAGAIN (the word had changed), -ETIMEDOUT
 // or -EINTR.
 int futex_wait(const std::atomic<std::uint32_t>* word, std::uint32_t expected,
-               Deadline deadline) noexcept;
+               Deadline deadline, FutexScope scope = FutexScope::process_private) noexcept;
 
 // Wakes up to `count` sleepers on `word`; returns how many woke or -errno.
-int futex_wake(const std::atomic<std::uint32_t>* word, int count) noexcept;
+int futex_wake(const std::atomic<std::uint32_t>* word, int count,
+               FutexScope scope = FutexScope::process_private) noexcept;
 
 // Process-wide number of futex system calls made so far, wait and wake. Tests
 // use it to prove the uncontended paths make none.

@@ -20,6 +20,11 @@ enum class HookPoint {
   decommit_midway,  // decommit(): caches closed and swept, state not yet published
   cache_refill,     // a thread-cache owner inside its section, refilling from the shared list
   sweep_drained,    // a closer has emptied another thread's cache and not yet pushed its samples
+  // Shared pools (shm/): the points where a process killed there must lose nothing.
+  shm_acquire_claimed,  // an acquire owns a sample's word and has not yet checked the state again
+  shm_release_midway,   // a release has cleared the last holder bit and not yet marked the sample free
+  shm_publish_midway,   // a publish has charged a subscriber and not yet written its ring entry
+  shm_receive_midway,   // a receive has taken its charge and not yet advanced its ring's head
 };
 
 using TestHook = void (*)(HookPoint) noexcept;

@@ -34,7 +34,13 @@
 
 namespace samplepool::detail {
 
-class alignas(kCacheLine) WakeChannel {
+// Scope: WakeChannel sleeps on a process-private futex; SharedWakeChannel,
+// the same protocol, on a shared one, for a channel that lives in a segment
+// several processes map (shm/). A shared channel's sleeper count can be left
+// too high by a process killed between its increment and its decrement;
+// forget_sleepers() lets the one that reaps it take its share back.
+template <FutexScope kScope>
+class alignas(kCacheLine) BasicWakeChannel {
  public:
   // Waiter side -------------------------------------------------------------
   using Ticket = std::uint32_t;
@@ -57,16 +63,23 @@ class alignas(kCacheLine) WakeChannel {
   // Sleeps until notified, until `deadline`, or spuriously; then deregisters.
   // Returns futex_wait's result; callers re-check their condition either way.
   int sleep(Ticket t, Deadline deadline) noexcept {
-    const int r = futex_wait(&seq_, t, deadline);
-    sleepers_.fetch_sub(1, std::memory_order_relaxed);  // as in cancel()
+    const int r = wait(t, deadline);
+    cancel();
     return r;
   }
+  // sleep() without the deregistration, for a caller that keeps its own
+  // count of its sleepers and must drop that first (a shared channel's
+  // process record): wait(), then cancel().
+  int wait(Ticket t, Deadline deadline) noexcept { return futex_wait(&seq_, t, deadline, kScope); }
 
   // Notifier side (wait-free) -------------------------------------------------
   void notify_one() noexcept { notify(1); }
   void notify_all() noexcept { notify(INT_MAX); }
   void notify_n(std::uint32_t n) noexcept { notify(n > INT_MAX ? INT_MAX : static_cast<int>(n)); }
 
+
+  // A dead process's sleepers (shared channels): relaxed, as cancel().
+  void forget_sleepers(std::uint32_t n) noexcept { sleepers_.fetch_sub(n, std::memory_order_relaxed); }
 
   // Racy by nature: for stats only.
   std::uint32_t sleepers_approx() const noexcept {
@@ -77,13 +90,16 @@ class alignas(kCacheLine) WakeChannel {
   void notify(int count) noexcept {
     if (sleepers_.load(std::memory_order_seq_cst) == 0) return;  // the common case: no syscall
     seq_.fetch_add(1, std::memory_order_release);  // pairs with prepare()'s acquire
-    futex_wake(&seq_, count);
+    futex_wake(&seq_, count, kScope);
   }
 
   std::atomic<std::uint32_t> seq_{0};       // futex word; bumped by every notify that may wake
   std::atomic<std::uint32_t> sleepers_{0};  // threads between prepare() and cancel()/sleep() end
 };
 
+using WakeChannel = BasicWakeChannel<FutexScope::process_private>;
+using SharedWakeChannel = BasicWakeChannel<FutexScope::shared>;
 static_assert(sizeof(WakeChannel) == kCacheLine, "the wake channel owns one cache line");
+static_assert(sizeof(SharedWakeChannel) == kCacheLine);
 
 }  // namespace samplepool::detail

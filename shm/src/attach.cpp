@@ -1,0 +1,261 @@
+// Creating, attaching and detaching (attachment.hpp).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include "attachment.hpp"
+#include "monitor.hpp"
+#include "samplepool/shm/detail/owner_word.hpp"
+
+namespace samplepool::shm::detail {
+namespace {
+
+// Builds every section's objects in a fresh (zero-filled) segment.
+void construct(std::byte* base, const Geometry& g) noexcept {
+  new (base + sizeof(Header)) Control{};
+  for (std::uint32_t r = 0; r < g.max_processes; ++r) {
+    new (base + g.records + r * sizeof(Record)) Record{};
+    new (base + g.rings + r * sizeof(Ring)) Ring{};
+  }
+  auto* owners = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.owners);
+  auto* hint = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.free_hint);
+  for (std::uint32_t i = 0; i < g.count; ++i) new (&owners[i]) std::atomic<std::uint64_t>(0);
+  for (std::uint32_t w = 0; w < g.hint_words; ++w) {
+    const std::uint32_t bits = g.count - w * 64 < 64 ? g.count - w * 64 : 64;
+    new (&hint[w]) std::atomic<std::uint64_t>(bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1);
+  }
+  for (std::uint32_t i = 0; i < g.count; ++i) {
+    auto* m = new (base + g.meta + i * sizeof(SampleMeta)) SampleMeta{};
+    m->actual_length.store(g.layout.actual.size, std::memory_order_relaxed);
+  }
+  auto* entries = reinterpret_cast<std::atomic<std::uint32_t>*>(base + g.entries);
+  for (std::size_t n = 0; n < std::size_t{g.ring_capacity} * g.max_processes; ++n) {
+    new (&entries[n]) std::atomic<std::uint32_t>(0);
+  }
+}
+
+}  // namespace
+
+bool name_address(const std::string& name, sockaddr_un* addr, unsigned* len) noexcept {
+  std::memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  const int n = std::snprintf(addr->sun_path + 1, sizeof addr->sun_path - 1, "samplepool.%s", name.c_str());
+  if (name.empty() || n < 0 || static_cast<std::size_t>(n) >= sizeof addr->sun_path - 1) return false;
+  *len = static_cast<unsigned>(offsetof(sockaddr_un, sun_path) + 1 + static_cast<std::size_t>(n));
+  return true;
+}
+
+Errc Attachment::map(alloc::SharedSegment segment) noexcept {
+  std::byte* base = segment.data();
+  const Errc e = validate(*reinterpret_cast<const Header*>(base), segment.size(), &g_);
+  if (e != Errc::ok) return e;
+  seg_ = std::move(segment);
+  ctl_ = reinterpret_cast<Control*>(base + sizeof(Header));
+  records_ = reinterpret_cast<Record*>(base + g_.records);
+  rings_ = reinterpret_cast<Ring*>(base + g_.rings);
+  owners_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.owners);
+  hint_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.free_hint);
+  meta_ = reinterpret_cast<SampleMeta*>(base + g_.meta);
+  entries_ = reinterpret_cast<std::atomic<std::uint32_t>*>(base + g_.entries);
+  payload_ = base + g_.payload;
+  return Errc::ok;
+}
+
+// Record 0 is the creator's; attachers take the first free one of the rest.
+Errc Attachment::take_record(bool as_creator) noexcept {
+  const std::uint32_t first = as_creator ? 0 : 1;
+  const std::uint32_t end = as_creator ? 1 : g_.max_processes;
+  const int pid = static_cast<int>(getpid());
+  for (std::uint32_t r = first; r < end; ++r) {
+    Record& rec = records_[r];
+    LifeWord seen{rec.life.load(std::memory_order_acquire)};
+    if (seen.state() != LifeWord::kFree) continue;
+    const LifeWord attaching = LifeWord::make(LifeWord::kAttaching, seen.generation(), pid);
+    // acq_rel: after the previous owner's fields were folded (its freeing
+    // store is a release), before ours are written.
+    if (!rec.life.compare_exchange_strong(seen.raw, attaching.raw, std::memory_order_acq_rel)) continue;
+    rec.start_time.store(process_start_time(pid), std::memory_order_relaxed);
+    for (auto* c : {&rec.acquires, &rec.releases, &rec.waits, &rec.timeouts, &rec.not_committed,
+                    &rec.published, &rec.received}) {
+      c->store(0, std::memory_order_relaxed);
+    }
+    rec.sleeping.store(0, std::memory_order_relaxed);
+    rec.subscribed.store(0, std::memory_order_relaxed);
+    life_ = LifeWord::make(LifeWord::kAlive, seen.generation(), pid);
+    // release: monitors that see "alive" see the start time with it.
+    rec.life.store(life_.raw, std::memory_order_seq_cst);
+    me_ = r;
+    creator_ = as_creator;
+    return Errc::ok;
+  }
+  return Errc::busy;
+}
+
+Errc Attachment::create(const Properties& request, const SharedOptions& options,
+                        std::shared_ptr<Attachment>* out) noexcept {
+  if (out == nullptr) return Errc::invalid_argument;
+  Geometry g;
+  if (const Errc e = compute(request, options.max_processes, options.channel_capacity, &g); e != Errc::ok) {
+    return e;
+  }
+  sockaddr_un addr;
+  unsigned addr_len = 0;
+  if (!options.name.empty() && !name_address(options.name, &addr, &addr_len)) return Errc::invalid_argument;
+
+  alloc::SharedSegment seg;
+  if (const Errc e = alloc::SharedSegment::create(g.total_bytes, "samplepool", options.huge_pages, &seg);
+      e != Errc::ok) {
+    return e;
+  }
+  construct(seg.data(), g);
+  write_header(g, reinterpret_cast<Header*>(seg.data()));
+
+  int listen_fd = -1;
+  if (!options.name.empty()) {
+    listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listen_fd < 0) return Errc::not_supported;
+    if (bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0 || listen(listen_fd, 16) != 0) {
+      const int err = errno;
+      close(listen_fd);
+      return err == EADDRINUSE ? Errc::busy : Errc::not_supported;
+    }
+  }
+  std::shared_ptr<Attachment> a(new (std::nothrow) Attachment);
+  if (!a || a->map(std::move(seg)) != Errc::ok || a->take_record(true) != Errc::ok) {
+    if (listen_fd >= 0) close(listen_fd);
+    return a ? Errc::corrupted : Errc::out_of_memory;  // our own segment: cannot happen
+  }
+  if (const Errc e = a->start_monitor(listen_fd); e != Errc::ok) return e;
+  *out = std::move(a);
+  return Errc::ok;
+}
+
+Errc Attachment::attach(int fd, std::shared_ptr<Attachment>* out) noexcept {
+  if (out == nullptr || fd < 0) return Errc::invalid_argument;
+  alloc::SharedSegment seg;
+  if (const Errc e = alloc::SharedSegment::open(fd, sizeof(Header), &seg); e != Errc::ok) return e;
+  std::shared_ptr<Attachment> a(new (std::nothrow) Attachment);
+  if (!a) return Errc::out_of_memory;
+  if (const Errc e = a->map(std::move(seg)); e != Errc::ok) return e;
+  if (a->state().broken()) return Errc::corrupted;
+  Errc taken = a->take_record(false);
+  if (taken == Errc::busy && a->reap_dead_now() != 0) taken = a->take_record(false);
+  if (taken != Errc::ok) return taken;
+  if (const Errc e = a->start_monitor(-1); e != Errc::ok) return e;
+  if (a->state().closed()) return Errc::not_committed;  // the creator has gone: detaches again
+  *out = std::move(a);
+  return Errc::ok;
+}
+
+Attachment::~Attachment() {
+  if (life_.state() == LifeWord::kAlive) detach();
+}
+
+// The clean counterpart of a reap: nothing of ours can be held (samples keep
+// the attachment alive), so what is left is the channel and the record.
+Errc Attachment::start_monitor(int listen_fd) noexcept {
+  try {
+    monitor_ = std::make_unique<Monitor>(*this, listen_fd);
+  } catch (...) {  // no memory, or no thread to be had
+    if (listen_fd >= 0) close(listen_fd);
+    return Errc::out_of_memory;
+  }
+  return Errc::ok;
+}
+
+void Attachment::detach() noexcept {
+  monitor_.reset();  // joins the monitor thread
+  Control& c = *ctl_;
+  std::uint32_t mine = me_ + 1;
+  if (c.channel.publisher.compare_exchange_strong(mine, 0, std::memory_order_seq_cst)) {
+    c.channel.publisher_gone.fetch_add(1, std::memory_order_seq_cst);
+    wake_everyone();
+  }
+  (void)unsubscribe();
+  Record& rec = records_[me_];
+  drop_charges(me_, charges_of(me_));  // none, unless a peer scribbled some
+  fold_counters(rec);
+  if (creator_) {
+    c.state.fetch_or(StateWord::kClosed, std::memory_order_seq_cst);
+    wake_everyone();
+  }
+  // A peer may have reaped us meanwhile (it thought us dead): then the
+  // record is no longer ours to free.
+  std::uint64_t expected = life_.raw;
+  rec.life.compare_exchange_strong(expected, life_.freed().raw, std::memory_order_release);
+  life_ = LifeWord{};
+}
+
+void Attachment::fold_counters(Record& rec) noexcept {
+  Control::Retired& t = ctl_->retired;
+  // exchange: a reaper that takes over from a dead one folds nothing twice.
+  auto fold = [](std::atomic<std::uint64_t>& from, std::atomic<std::uint64_t>& to) {
+    to.fetch_add(from.exchange(0, std::memory_order_relaxed), std::memory_order_relaxed);
+  };
+  fold(rec.acquires, t.acquires);
+  fold(rec.releases, t.releases);
+  fold(rec.waits, t.waits);
+  fold(rec.timeouts, t.timeouts);
+  fold(rec.not_committed, t.not_committed);
+  fold(rec.published, t.published);
+  fold(rec.received, t.received);
+}
+
+Errc Attachment::corrupted() noexcept {
+  if (!broken_.exchange(true, std::memory_order_relaxed)) {
+    ctl_->state.fetch_or(StateWord::kBroken, std::memory_order_seq_cst);
+    wake_everyone();
+  }
+  return Errc::corrupted;
+}
+
+bool Attachment::broken() const noexcept {
+  return broken_.load(std::memory_order_relaxed) || state().broken();
+}
+
+void Attachment::wake_everyone() noexcept {
+  ctl_->wake.notify_all();
+  for (std::uint32_t r = 0; r < g_.max_processes; ++r) rings_[r].wake.notify_all();
+}
+
+std::uint64_t process_start_time(int pid, bool* exited) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  // Unreadable (no /proc, another user's process): unknown, never "exited";
+  // a pid that does not exist is kill()'s to say (process_dead).
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[1024];
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  // "pid (comm) S ppid ...": comm may hold anything, so parse after the last ')'.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr || p[1] != ' ') return 0;
+  p += 2;
+  if (exited) *exited = *p == 'Z' || *p == 'X';
+  for (int field = 3; field < 22 && p != nullptr; ++field) {  // starttime is field 22
+    p = std::strchr(p, ' ');
+    if (p) ++p;
+  }
+  return p ? std::strtoull(p, nullptr, 10) : 0;
+}
+
+bool process_dead(LifeWord life, std::uint64_t start_time) noexcept {
+  const int pid = life.pid();
+  if (pid <= 0) return true;
+  if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+  bool exited = false;
+  const std::uint64_t now = process_start_time(pid, &exited);
+  return exited || (start_time != 0 && now != 0 && now != start_time);
+}
+
+}  // namespace samplepool::shm::detail

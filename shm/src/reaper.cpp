@@ -1,0 +1,92 @@
+// Cleaning up after a dead process (attachment.hpp).
+//
+// Whoever first sees a process dead (its monitor's pidfd, or an attach that
+// found no free record) takes its record with a CAS (occupied -> reaping by
+// me) and then, in this order:
+//  1. if it was the publisher: clears its orphaned charges in every live
+//     subscriber's ring (channel.cpp), then frees the publisher slot and
+//     ends blocked receives;
+//  2. unsubscribes it (a publisher that charged it after this store undoes
+//     its charge, or the next step clears it: channel.cpp's pair);
+//  3. clears its bits from every owner word; a word that becomes 0 is a
+//     sample back in the pool;
+//  4. takes its sleepers out of the wake channel's count;
+//  5. rebuilds the free hint (it may have died between clearing a word and
+//     setting the hint) and wakes every waiter;
+//  6. if it was the creator, closes the pool;
+//  7. folds its counters into the retired totals and frees the record.
+// Every step is idempotent, so a reaper that dies midway is replaced (its
+// own record is reaped, and a monitor that finds a record "reaping" by a
+// dead process takes it over with a CAS) and the newcomer starts again.
+#include <unistd.h>
+
+#include <bit>
+
+#include "attachment.hpp"
+#include "samplepool/shm/detail/owner_word.hpp"
+
+namespace samplepool::shm::detail {
+
+void Attachment::drop_charges(std::uint32_t r, std::uint64_t charges) noexcept {
+  std::uint64_t dropped = 0;
+  for (std::uint32_t i = 0; i < g_.count; ++i) {
+    if ((owners_[i].load(std::memory_order_seq_cst) & charges) == 0) continue;
+    const std::uint64_t old = owners_[i].fetch_and(~charges, std::memory_order_seq_cst);
+    dropped += static_cast<std::uint64_t>(std::popcount(old & charges));
+    if (freed_by(old, charges)) mark_free(i);
+  }
+  if (r != me_ || life_.state() != LifeWord::kAlive) {
+    ctl_->retired.samples_reclaimed.fetch_add(dropped, std::memory_order_relaxed);
+  }
+}
+
+bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
+  Record& rec = records_[r];
+  const LifeWord mine = seen.reaped_by(me_);
+  if (!rec.life.compare_exchange_strong(seen.raw, mine.raw, std::memory_order_acq_rel)) return false;
+
+  Control& c = *ctl_;
+  if (c.channel.publisher.load(std::memory_order_seq_cst) == r + 1) {
+    for (std::uint32_t s = 0; s < g_.max_processes; ++s) {
+      if (s != r && records_[s].subscribed.load(std::memory_order_seq_cst) != 0) clean_orphans_of(s);
+    }
+    std::uint32_t dead = r + 1;
+    if (c.channel.publisher.compare_exchange_strong(dead, 0, std::memory_order_seq_cst)) {
+      c.channel.publisher_gone.fetch_add(1, std::memory_order_seq_cst);
+    }
+  }
+  rec.subscribed.store(0, std::memory_order_seq_cst);
+  drop_charges(r, charges_of(r));
+  c.wake.forget_sleepers(rec.sleeping.exchange(0, std::memory_order_relaxed));
+  rebuild_hint();
+  if (r == 0) c.state.fetch_or(StateWord::kClosed, std::memory_order_seq_cst);
+  wake_everyone();
+  fold_counters(rec);
+  c.retired.processes_reaped.fetch_add(1, std::memory_order_relaxed);
+  // release: the next owner of the record sees it clean. A CAS: a reaper
+  // we were wrongly thought dead by may have taken over; one frees it.
+  std::uint64_t expected = mine.raw;
+  rec.life.compare_exchange_strong(expected, mine.freed().raw, std::memory_order_release);
+  return true;
+}
+
+bool Attachment::orphaned(std::uint32_t r, LifeWord l) const noexcept {
+  if (l.occupied()) return process_dead(l, records_[r].start_time.load(std::memory_order_relaxed));
+  if (l.state() != LifeWord::kReaping) return false;
+  const std::uint32_t x = l.reaper();
+  if (x >= g_.max_processes) return true;  // a scribble: nobody is reaping it
+  const LifeWord by{records_[x].life.load(std::memory_order_acquire)};
+  return !by.occupied() || process_dead(by, records_[x].start_time.load(std::memory_order_relaxed));
+}
+
+std::uint32_t Attachment::reap_dead_now() noexcept {
+  std::uint32_t reaped = 0;
+  for (std::uint32_t r = 0; r < g_.max_processes; ++r) {
+    if (r == me_ && life_.state() == LifeWord::kAlive) continue;
+    const LifeWord l{records_[r].life.load(std::memory_order_acquire)};
+    if (orphaned(r, l) && reap(r, l)) ++reaped;
+  }
+  return reaped;
+}
+
+}  // namespace samplepool::shm::detail

@@ -1,0 +1,158 @@
+// samplepool_shm_peer: the other process of the multi-process tests
+// (multiprocess_test.cpp). It attaches to the segment whose fd it inherits
+// (argv[1]), does one thing (argv[2]) and reports each step on stdout as one
+// line; the test reads those lines, and kills it where it must.
+//
+//   hold N              acquire N samples, print "held", wait for stdin EOF
+//   block               acquire one (blocking): print "result <errc>"
+//   stop-at POINT       install a test hook that prints "stopped" and sleeps
+//                       forever at POINT, then do what reaches it:
+//                       acquire_claimed: acquire; release_midway: acquire
+//                       and release; publish_midway: acquire and publish;
+//                       receive_midway: subscribe and receive
+//   subscribe           subscribe, print "subscribed", wait for stdin EOF
+//   receive             subscribe, print "subscribed", receive (blocking):
+//                       print "result <errc>"
+//   publish N           acquire and publish N samples, releasing each; print
+//                       "published", wait for stdin EOF
+//   create              create a pool of 4 samples, commit, send its fd over
+//                       the socket fd argv[1], print "created", wait for EOF
+//   hold-received N     subscribe, print "subscribed", receive N and hold
+//                       them, print "received", wait for stdin EOF
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "samplepool/alloc/fd_passing.hpp"
+#include "samplepool/detail/test_hooks.hpp"
+#include "samplepool/shm/shared_pool.hpp"
+
+namespace {
+
+using samplepool::Errc;
+using samplepool::shm::SharedPool;
+using samplepool::shm::SharedSample;
+using HookPoint = samplepool::detail::HookPoint;
+
+HookPoint g_stop_at;
+
+void say(const char* line) {
+  std::printf("%s\n", line);
+  std::fflush(stdout);
+}
+
+void say_result(Errc e) {
+  std::printf("result %s\n", samplepool::to_string(e));
+  std::fflush(stdout);
+}
+
+void wait_for_eof() {
+  char c;
+  while (read(0, &c, 1) > 0) {
+  }
+}
+
+void stop_here(HookPoint p) noexcept {
+  if (p != g_stop_at) return;
+  say("stopped");
+  for (;;) pause();
+}
+
+int fail(const char* what, Errc e) {
+  std::fprintf(stderr, "peer: %s: %s\n", what, samplepool::to_string(e));
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const int fd = std::atoi(argv[1]);
+  const std::string cmd = argv[2];
+  const int n = argc > 3 ? std::atoi(argv[3]) : 1;
+
+  if (cmd == "create") {
+    std::unique_ptr<SharedPool> pool;
+    samplepool::Properties p;
+    p.count = 4;
+    p.size = 256;
+    p.alignment = 64;
+    if (const Errc e = SharedPool::create(p, {}, &pool); e != Errc::ok) return fail("create", e);
+    if (const Errc e = pool->commit(); e != Errc::ok) return fail("commit", e);
+    if (const Errc e = samplepool::alloc::send_fd(fd, pool->fd(), "p", 1); e != Errc::ok) return fail("send", e);
+    say("created");
+    wait_for_eof();
+    return 0;
+  }
+
+  std::unique_ptr<SharedPool> pool;
+  if (const Errc e = SharedPool::attach(fd, &pool); e != Errc::ok) return fail("attach", e);
+
+  if (cmd == "hold") {
+    std::vector<SharedSample> held(static_cast<std::size_t>(n));
+    for (auto& s : held) {
+      if (const Errc e = pool->acquire(s); e != Errc::ok) return fail("acquire", e);
+    }
+    say("held");
+    wait_for_eof();
+    return 0;
+  }
+  if (cmd == "block") {
+    SharedSample s;
+    say_result(pool->acquire(s));
+    return 0;
+  }
+  if (cmd == "subscribe" || cmd == "receive" || cmd == "hold-received") {
+    if (const Errc e = pool->subscribe(); e != Errc::ok) return fail("subscribe", e);
+    say("subscribed");
+    if (cmd == "receive") {
+      SharedSample s;
+      say_result(pool->receive(s));
+      return 0;
+    }
+    std::vector<SharedSample> got(cmd == "hold-received" ? static_cast<std::size_t>(n) : 0);
+    for (auto& s : got) {
+      if (const Errc e = pool->receive(s); e != Errc::ok) return fail("receive", e);
+    }
+    if (!got.empty()) say("received");
+    wait_for_eof();
+    return 0;
+  }
+  if (cmd == "publish") {
+    for (int k = 0; k < n; ++k) {
+      SharedSample s;
+      if (const Errc e = pool->acquire(s); e != Errc::ok) return fail("acquire", e);
+      if (const Errc e = pool->publish(s); e != Errc::ok) return fail("publish", e);
+    }
+    say("published");
+    wait_for_eof();
+    return 0;
+  }
+  if (cmd == "stop-at" && argc > 3) {
+    const std::string point = argv[3];
+    if (point == "acquire_claimed") g_stop_at = HookPoint::shm_acquire_claimed;
+    else if (point == "release_midway") g_stop_at = HookPoint::shm_release_midway;
+    else if (point == "publish_midway") g_stop_at = HookPoint::shm_publish_midway;
+    else if (point == "receive_midway") g_stop_at = HookPoint::shm_receive_midway;
+    else return 2;
+    samplepool::detail::set_test_hook(stop_here);
+    SharedSample s;
+    if (g_stop_at == HookPoint::shm_receive_midway) {
+      if (const Errc e = pool->subscribe(); e != Errc::ok) return fail("subscribe", e);
+      say("subscribed");
+      (void)pool->receive(s);
+    } else {
+      if (const Errc e = pool->acquire(s); e != Errc::ok) return fail("acquire", e);
+      if (g_stop_at == HookPoint::shm_publish_midway) (void)pool->publish(s);
+      s.reset();
+    }
+    say("passed");  // the hook did not stop us: the test fails on this line
+    return 3;
+  }
+  return 2;
+}
