@@ -57,6 +57,7 @@ Errc Attachment::map(alloc::SharedSegment segment) noexcept {
   const Errc e = validate(*reinterpret_cast<const Header*>(base), segment.size(), &g_);
   if (e != Errc::ok) return e;
   seg_ = std::move(segment);
+  (void)liveness_.open(seg_.fd());  // without /proc: pids only (liveness.hpp)
   ctl_ = reinterpret_cast<Control*>(base + sizeof(Header));
   records_ = reinterpret_cast<Record*>(base + g_.records);
   rings_ = reinterpret_cast<Ring*>(base + g_.rings);
@@ -69,19 +70,26 @@ Errc Attachment::map(alloc::SharedSegment segment) noexcept {
 }
 
 // Record 0 is the creator's; attachers take the first free one of the rest.
+// The liveness token is taken first, so that a record that reads attaching
+// or alive always has its token held while its process lives.
 Errc Attachment::take_record(bool as_creator) noexcept {
   const std::uint32_t first = as_creator ? 0 : 1;
   const std::uint32_t end = as_creator ? 1 : g_.max_processes;
   const int pid = static_cast<int>(getpid());
+  const bool tokens = liveness_.available();
   for (std::uint32_t r = first; r < end; ++r) {
     Record& rec = records_[r];
     LifeWord seen{rec.life.load(std::memory_order_acquire)};
     if (seen.state() != LifeWord::kFree) continue;
+    if (tokens && !liveness_.take(r)) continue;  // a process holds it: not free for long
     const LifeWord attaching = LifeWord::make(LifeWord::kAttaching, seen.generation(), pid);
     // acq_rel: after the previous owner's fields were folded (its freeing
     // store is a release), before ours are written.
-    if (!rec.life.compare_exchange_strong(seen.raw, attaching.raw, std::memory_order_acq_rel)) continue;
-    rec.start_time.store(process_start_time(pid), std::memory_order_relaxed);
+    if (!rec.life.compare_exchange_strong(seen.raw, attaching.raw, std::memory_order_acq_rel)) {
+      if (tokens) liveness_.drop(r);
+      continue;
+    }
+    rec.token.store(tokens ? 1 : 0, std::memory_order_relaxed);
     for (auto* c : {&rec.acquires, &rec.releases, &rec.waits, &rec.timeouts, &rec.not_committed,
                     &rec.published, &rec.received}) {
       c->store(0, std::memory_order_relaxed);
@@ -89,7 +97,7 @@ Errc Attachment::take_record(bool as_creator) noexcept {
     rec.sleeping.store(0, std::memory_order_relaxed);
     rec.subscribed.store(0, std::memory_order_relaxed);
     life_ = LifeWord::make(LifeWord::kAlive, seen.generation(), pid);
-    // release: monitors that see "alive" see the start time with it.
+    // release: monitors that see "alive" see the token flag with it.
     rec.life.store(life_.raw, std::memory_order_seq_cst);
     me_ = r;
     creator_ = as_creator;
@@ -190,6 +198,7 @@ void Attachment::detach() noexcept {
   // record is no longer ours to free.
   std::uint64_t expected = life_.raw;
   rec.life.compare_exchange_strong(expected, life_.freed().raw, std::memory_order_release);
+  liveness_.drop(me_);
   life_ = LifeWord{};
 }
 
@@ -225,37 +234,13 @@ void Attachment::wake_everyone() noexcept {
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) rings_[r].wake.notify_all();
 }
 
-std::uint64_t process_start_time(int pid, bool* exited) noexcept {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  // Unreadable (no /proc, another user's process): unknown, never "exited";
-  // a pid that does not exist is kill()'s to say (process_dead).
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[1024];
-  const ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
-  // "pid (comm) S ppid ...": comm may hold anything, so parse after the last ')'.
-  const char* p = std::strrchr(buf, ')');
-  if (p == nullptr || p[1] != ' ') return 0;
-  p += 2;
-  if (exited) *exited = *p == 'Z' || *p == 'X';
-  for (int field = 3; field < 22 && p != nullptr; ++field) {  // starttime is field 22
-    p = std::strchr(p, ' ');
-    if (p) ++p;
-  }
-  return p ? std::strtoull(p, nullptr, 10) : 0;
-}
-
-bool process_dead(LifeWord life, std::uint64_t start_time) noexcept {
+bool Attachment::gone(std::uint32_t r, LifeWord life) const noexcept {
   const int pid = life.pid();
   if (pid <= 0) return true;
   if (kill(pid, 0) != 0 && errno == ESRCH) return true;
-  bool exited = false;
-  const std::uint64_t now = process_start_time(pid, &exited);
-  return exited || (start_time != 0 && now != 0 && now != start_time);
+  // The token, where the process took one: exact even when the pid was reused.
+  return records_[r].token.load(std::memory_order_relaxed) != 0 && liveness_.available() &&
+         !liveness_.held_elsewhere(r);
 }
 
 }  // namespace samplepool::shm::detail

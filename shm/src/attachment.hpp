@@ -22,6 +22,7 @@
 #include "samplepool/shm/detail/layout.hpp"
 #include "samplepool/shm/detail/life_word.hpp"
 #include "samplepool/shm/shared_pool.hpp"
+#include "liveness.hpp"
 
 namespace samplepool::shm::detail {
 
@@ -61,6 +62,9 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   // Record r, seen as `l`, needs a reaper: its process is dead, or it is
   // being reaped by a process that is.
   bool orphaned(std::uint32_t r, LifeWord l) const noexcept;
+  // The process record r names (as `life`) has gone: no such pid, or (where
+  // it took one) its liveness token is free.
+  bool gone(std::uint32_t r, LifeWord life) const noexcept;
 
   // stats.cpp
   SharedStats stats() const noexcept;
@@ -128,18 +132,11 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   LifeWord life_;  // my record's word while attached
   bool creator_ = false;
   std::atomic<bool> broken_{false};
+  Liveness liveness_;
 
   class Monitor;
   std::unique_ptr<Monitor> monitor_;
   friend class Monitor;
 };
-
-// The start time of process `pid` (/proc/PID/stat), or 0 when it cannot be
-// read. `exited` (optional) is set when it could be read and says the
-// process has exited (a zombie).
-std::uint64_t process_start_time(int pid, bool* exited = nullptr) noexcept;
-// True when the process a record names is gone: no such pid, a zombie, or a
-// pid reused by a process that started at another time.
-bool process_dead(LifeWord life, std::uint64_t start_time) noexcept;
 
 }  // namespace samplepool::shm::detail

@@ -74,8 +74,8 @@ void Attachment::Monitor::refresh() noexcept {
     forget(r);
     w.life = l.raw;
     w.pidfd = open_pidfd(l.pid());
-    // The pidfd is for whoever has the pid now: check it is still the
-    // recorded process (pid reuse) after opening it, and check at every
+    // The pidfd is for whoever has the pid now: check the recorded process
+    // is still there (its token) after opening it, and check at every
     // refresh where no pidfd could be had.
     if (a_.orphaned(r, l)) {
       a_.reap(r, l);
@@ -119,7 +119,9 @@ void Attachment::Monitor::run() noexcept {
       if (fds[k].revents == 0) continue;
       const std::uint32_t r = who[k];
       const LifeWord l{a_.record(r).life.load(std::memory_order_acquire)};
-      if (l.raw == watch_[r].life) a_.reap(r, l);  // it exited: it cannot have detached cleanly
+      // It exited without detaching; its token tells whether a child it
+      // forked still shares its description (then the next refresh looks again).
+      if (l.raw == watch_[r].life && a_.orphaned(r, l)) a_.reap(r, l);
       forget(r);
     }
   }

@@ -71,12 +71,12 @@ bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
 }
 
 bool Attachment::orphaned(std::uint32_t r, LifeWord l) const noexcept {
-  if (l.occupied()) return process_dead(l, records_[r].start_time.load(std::memory_order_relaxed));
+  if (l.occupied()) return gone(r, l);
   if (l.state() != LifeWord::kReaping) return false;
   const std::uint32_t x = l.reaper();
   if (x >= g_.max_processes) return true;  // a scribble: nobody is reaping it
   const LifeWord by{records_[x].life.load(std::memory_order_acquire)};
-  return !by.occupied() || process_dead(by, records_[x].start_time.load(std::memory_order_relaxed));
+  return !by.occupied() || gone(x, by);
 }
 
 std::uint32_t Attachment::reap_dead_now() noexcept {

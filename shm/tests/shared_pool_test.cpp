@@ -14,6 +14,8 @@
 #include "samplepool/alloc/memfd.hpp"
 #include "samplepool/detail/test_hooks.hpp"
 #include "samplepool/shm/detail/layout.hpp"
+#include "samplepool/shm/detail/life_word.hpp"
+#include "samplepool/shm/detail/owner_word.hpp"
 #include "samplepool/shm/shared_pool.hpp"
 
 namespace samplepool::shm {
@@ -363,6 +365,25 @@ TEST(SharedPool, TheCreatorsCloseWaitsForOutstandingSamplesAndClosesThePool) {
   EXPECT_TRUE(other->stats().closed);
   SharedSample s;
   EXPECT_EQ(other->try_acquire(s), Errc::not_committed);
+}
+
+// A record naming a living pid whose liveness token nobody holds is a dead
+// process whose pid was reused: it is reaped (its charges come back). The
+// pid alone would have kept it forever.
+TEST(SharedPool, AReusedPidDoesNotKeepADeadProcessAlive) {
+  auto pool = make_pool();
+  Scribbler peer(*pool);
+  detail::Record* rec = peer.record(3);
+  rec->token.store(1);
+  rec->life.store(detail::LifeWord::make(detail::LifeWord::kAlive, 0, static_cast<int>(getppid())).raw);
+  auto* owners = reinterpret_cast<std::atomic<std::uint64_t>*>(peer.base + peer.g.owners);
+  owners[2].store(detail::held_bit(3));  // it "held" sample 2
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (pool->stats().processes_reaped == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(pool->stats().processes_reaped, 1u);
+  EXPECT_EQ(pool->stats().free, 4u);
 }
 
 // Hostile memory ------------------------------------------------------------

@@ -20,18 +20,20 @@
 // is skipped and counted (SharedStats::dropped). A blocked receive ends with
 // not_committed when the pool is decommitted or the publisher goes.
 //
-// Crash safety: each attached process has a record whose liveness the kernel
-// reports (a pidfd polled by a monitor thread in every attached process, off
-// the hot path). Every hold of a sample, and every entry queued to a
-// subscriber, is a bit charged to a process in the sample's owner word
-// (detail/owner_word.hpp). When a process dies, wherever it was (inside
-// acquire, release, publish or receive included), the first survivor to
-// notice reaps it: clears its charges, returns the samples nobody else holds
-// and wakes waiters. Nothing is leaked and no sample is handed out twice. If
-// the creator dies, the others see the pool decommitted for good
-// (not_committed) instead of hanging. Detection is prompt for processes the
-// monitor watches (at once, on the pidfd); a process is watched from at most
-// kRosterRefresh after it attached.
+// Crash safety: each attached process has a record and holds its liveness
+// token, a lock on the record's byte of the segment file that the kernel
+// drops when the process dies; a monitor thread in every attached process
+// polls the others' pidfds (off the hot path) to hear of a death at once.
+// Every hold of a sample, and every entry queued to a subscriber, is a bit
+// charged to a process in the sample's owner word (detail/owner_word.hpp).
+// When a process dies, wherever it was (inside acquire, release, publish or
+// receive included), the first survivor to notice reaps it: clears its
+// charges, returns the samples nobody else holds and wakes waiters. Nothing
+// is leaked and no sample is handed out twice. If the creator dies, the
+// others see the pool decommitted for good (not_committed) instead of
+// hanging. A process is watched from at most kRosterRefresh after it
+// attached. A child made by fork() shares its parent's token until it execs
+// or exits (docs/shm.md).
 //
 // Hostile memory: a peer can write anything into the segment. Attach checks
 // the header (magic, layout version, sizes, checksum) and the segment's

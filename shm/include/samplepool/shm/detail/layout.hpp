@@ -106,7 +106,7 @@ struct alignas(kCacheLine) Control {
 // by whoever reaps it.
 struct alignas(kCacheLine) Record {
   std::atomic<std::uint64_t> life;
-  std::atomic<std::uint64_t> start_time;  // /proc/PID/stat starttime: tells a reused pid apart
+  std::atomic<std::uint32_t> token;  // 1: the process holds its liveness token (shm/src/liveness.hpp)
   // This process's threads inside the pool's wake channel, counted after
   // they registered there and before they leave it: at most what it added to
   // the channel's sleeper count, so its reaper can take exactly that back.
