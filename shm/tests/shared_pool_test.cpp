@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -340,6 +341,19 @@ TEST(SharedPool, AttachByName) {
   EXPECT_EQ(SharedPool::create(props(), named, &twin), Errc::busy);  // the name is taken
 }
 
+TEST(SharedPool, HugePagesAreUsedOrFallenBackFrom) {
+  for (auto huge : {alloc::HugePages::transparent, alloc::HugePages::explicit_}) {
+    SharedOptions o;
+    o.huge_pages = huge;
+    auto pool = make_pool(4, o);
+    auto other = attach(*pool);
+    SharedSample s;
+    ASSERT_EQ(other->acquire(s), Errc::ok);
+    std::memset(s.data(), 1, s.size());
+    EXPECT_EQ(lseek(pool->fd(), 0, SEEK_END) % (2 << 20), 0) << "a huge page multiple";
+  }
+}
+
 TEST(SharedPool, EveryProcessRecordTakenIsBusy) {
   SharedOptions two;
   two.max_processes = 2;
@@ -458,6 +472,38 @@ TEST(SharedPoolHostile, AScribbledRecordIsReported) {
     std::this_thread::sleep_for(5ms);  // the monitor looks every kRosterRefresh
   }
   EXPECT_EQ(pool->check(), Errc::corrupted);
+}
+
+// Random scribbles over every shared section but the payload, then every
+// non-blocking call from two attachments: each must answer with an error
+// code (or succeed), never crash, hang or touch memory it must not (run
+// under ASan/UBSan in CI). The segment is restored before the pools go, so
+// that the creator's close does not wait on a scribbled hold.
+TEST(SharedPoolHostile, RandomScribblesNeverCrashAReader) {
+  std::mt19937_64 rng(20261127);
+  for (int round = 0; round < 200; ++round) {
+    auto pool = make_pool(8);
+    auto sub = attach(*pool);
+    ASSERT_EQ(sub->subscribe(), Errc::ok);
+    Scribbler peer(*pool);
+    const std::size_t shared_end = peer.g.payload;  // header .. entries
+    std::vector<std::byte> saved(peer.base, peer.base + shared_end);
+    for (int k = 0; k < 1 + round % 8; ++k) {
+      const std::size_t at = (sizeof(detail::Header) + rng() % (shared_end - sizeof(detail::Header))) & ~std::size_t{7};
+      const std::uint64_t v = rng() % 4 == 0 ? ~std::uint64_t{0} : rng() >> (rng() % 64);
+      std::memcpy(peer.base + at, &v, sizeof v);
+    }
+    for (int op = 0; op < 40; ++op) {
+      SharedPool& who = op % 2 == 0 ? *pool : *sub;
+      SharedSample s, r;
+      (void)who.try_acquire(s);
+      if (s) (void)who.publish(s);
+      (void)sub->try_receive(r);
+      (void)who.stats();
+      (void)who.check();
+    }
+    std::memcpy(peer.base, saved.data(), saved.size());  // held handles are gone by now
+  }
 }
 
 }  // namespace
