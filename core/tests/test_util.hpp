@@ -20,7 +20,7 @@ namespace samplepool::test {
 // Which arena backend and free list a parameterized test runs on.
 struct Variant {
   FreeListPolicy policy;
-  std::string backend;  // "heap", "jemalloc", "mmap"
+  std::string backend;  // "heap", "jemalloc", "mmap", "memfd"
   bool thread_cache = true;
 };
 
@@ -50,6 +50,7 @@ inline std::vector<Variant> all_variants() {
     if (alloc::jemalloc_available()) v.push_back({p, "jemalloc"});
   }
   v.push_back({FreeListPolicy::lifo, "heap", false});
+  v.push_back({FreeListPolicy::lifo, "memfd"});  // regions in sealed memfds (alloc/memfd_backend.hpp)
   return v;
 }
 

@@ -37,6 +37,7 @@ const char* backend_name(int b) {
     case SP_BACKEND_HEAP: return "heap";
     case SP_BACKEND_JEMALLOC: return "jemalloc";
     case SP_BACKEND_MMAP: return "mmap";
+    case SP_BACKEND_MEMFD: return "memfd";
     default: return nullptr;
   }
 }

@@ -294,6 +294,13 @@ int main(void) {
     CHECK(sp_pool_acquire(mm, &t) == SP_OK);
     sp_sample_release(t);
     sp_pool_destroy(mm);
+    o.backend = SP_BACKEND_MEMFD; /* the mmap fields apply to memfd too */
+    o.mmap_huge_pages = 2;       /* falls back where the hugetlb pool is empty */
+    CHECK(sp_pool_create(&o, &mm) == SP_OK);
+    CHECK(sp_pool_set_properties(mm, &req, NULL) == SP_OK && sp_pool_commit(mm) == SP_OK);
+    CHECK(sp_pool_acquire(mm, &t) == SP_OK);
+    sp_sample_release(t);
+    sp_pool_destroy(mm);
     o.mmap_huge_pages = 7;
     CHECK(sp_pool_create(&o, &mm) == SP_INVALID_ARGUMENT && mm == NULL);
     o.backend = 9;

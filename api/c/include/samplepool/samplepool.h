@@ -68,15 +68,16 @@ typedef struct sp_properties {
                          below count (not 0): SP_INVALID_ARGUMENT */
 } sp_properties;
 
-typedef enum sp_backend { SP_BACKEND_HEAP = 0, SP_BACKEND_JEMALLOC, SP_BACKEND_MMAP } sp_backend;
+/* SP_BACKEND_MEMFD: each region a sealed memfd (samplepool/alloc/memfd_backend.hpp). */
+typedef enum sp_backend { SP_BACKEND_HEAP = 0, SP_BACKEND_JEMALLOC, SP_BACKEND_MMAP, SP_BACKEND_MEMFD } sp_backend;
 
 typedef struct sp_pool_options {
   int fifo;              /* nonzero: FIFO free list (even rotation); default LIFO */
   int no_thread_cache;   /* nonzero: no per-thread caches */
   int backend;           /* an sp_backend: where the arena comes from (an int, so that any
                             value a C caller passes can be checked, not assumed) */
-  int mmap_huge_pages;   /* SP_BACKEND_MMAP only: 0 none, 1 transparent, 2 hugetlb (falls back) */
-  int mmap_lock;         /* SP_BACKEND_MMAP only: nonzero to mlock the arena */
+  int mmap_huge_pages;   /* SP_BACKEND_MMAP and _MEMFD only: 0 none, 1 transparent, 2 hugetlb (falls back) */
+  int mmap_lock;         /* SP_BACKEND_MMAP and _MEMFD only: nonzero to mlock the arena */
   int holder_ages;       /* nonzero: holder reports carry ages (a clock read per acquire) */
 } sp_pool_options;       /* the mmap_* fields set for another backend: SP_INVALID_ARGUMENT */
 
