@@ -104,12 +104,7 @@ Errc MemfdBackend::segment_of(const void* p, int* fd, std::size_t* offset) const
 
 Errc make_memfd_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
   if (out == nullptr) return Errc::invalid_argument;
-  switch (options.huge_pages) {
-    case HugePages::none:
-    case HugePages::transparent:
-    case HugePages::explicit_: break;
-    default: return Errc::invalid_argument;  // a value cast from outside the enum
-  }
+  if (!is_known(options.huge_pages)) return Errc::invalid_argument;
   *out = std::make_shared<MemfdBackend>(options);
   return Errc::ok;
 }

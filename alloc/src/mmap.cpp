@@ -141,12 +141,7 @@ void MmapBackend::release(void* p, std::size_t max_bytes, std::size_t alignment)
 
 Errc make_mmap_backend(const BackendOptions& options, std::shared_ptr<Backend>* out) {
   if (out == nullptr) return Errc::invalid_argument;
-  switch (options.huge_pages) {
-    case HugePages::none:
-    case HugePages::transparent:
-    case HugePages::explicit_: break;
-    default: return Errc::invalid_argument;  // a value cast from outside the enum
-  }
+  if (!is_known(options.huge_pages)) return Errc::invalid_argument;
   *out = std::make_shared<MmapBackend>(options);
   return Errc::ok;
 }

@@ -7,17 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond)                                                 \
-  do {                                                              \
-    ++checks;                                                       \
-    if (!(cond)) {                                                  \
-      ++failures;                                                   \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                               \
-  } while (0)
+#include "check.h"
 
 static int released = 0;
 static void on_release(void* ctx) { ++*(int*)ctx; }

@@ -41,6 +41,11 @@ namespace samplepool::alloc {
 
 enum class HugePages { none, transparent, explicit_ };
 
+// False for a value cast from outside the enum (a factory refuses it).
+constexpr bool is_known(HugePages h) noexcept {
+  return h == HugePages::none || h == HugePages::transparent || h == HugePages::explicit_;
+}
+
 // How a backend provides its memory. Every field but the defaults applies to
 // the mmap backend only; the others refuse non-default values with
 // Errc::invalid_argument rather than ignore them.
