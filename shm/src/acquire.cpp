@@ -38,8 +38,8 @@ using samplepool::detail::run_test_hook;
 
 bool Attachment::claim(std::uint32_t i) noexcept {
   std::uint64_t expected = 0;
-  return owners_[i].load(std::memory_order_seq_cst) == 0 &&
-         owners_[i].compare_exchange_strong(expected, held_bit(me_), std::memory_order_seq_cst);
+  return owner(i).load(std::memory_order_seq_cst) == 0 &&
+         owner(i).compare_exchange_strong(expected, held_bit(me_), std::memory_order_seq_cst);
 }
 
 bool Attachment::claim_any(std::uint32_t* index) noexcept {
@@ -75,7 +75,7 @@ void Attachment::mark_free(std::uint32_t i) noexcept {
 
 void Attachment::rebuild_hint() noexcept {
   for (std::uint32_t i = 0; i < g_.count; ++i) {
-    if (owners_[i].load(std::memory_order_relaxed) == 0) {
+    if (owner(i).load(std::memory_order_relaxed) == 0) {
       hint_[i / 64].fetch_or(std::uint64_t{1} << (i % 64), std::memory_order_relaxed);
     }
   }
@@ -86,7 +86,7 @@ void Attachment::release(std::uint32_t i) noexcept {
 }
 
 bool Attachment::give_back(std::uint32_t i) noexcept {
-  const std::uint64_t old = owners_[i].fetch_and(~held_bit(me_), std::memory_order_seq_cst);
+  const std::uint64_t old = owner(i).fetch_and(~held_bit(me_), std::memory_order_seq_cst);
   if ((old & held_bit(me_)) == 0) {
     // Not ours: a peer cleared it (a scribble, or a reaper that thought us
     // dead). Nothing to give back.
@@ -181,7 +181,7 @@ Errc Attachment::wait_all_free(Deadline deadline) noexcept {
   for (;;) {
     const auto ticket = wake.prepare();
     bool all = true;
-    for (std::uint32_t i = 0; i < g_.count && all; ++i) all = owners_[i].load(std::memory_order_seq_cst) == 0;
+    for (std::uint32_t i = 0; i < g_.count && all; ++i) all = owner(i).load(std::memory_order_seq_cst) == 0;
     if (all) {
       wake.cancel();
       return Errc::ok;

@@ -24,9 +24,7 @@ void construct(std::byte* base, const Geometry& g) noexcept {
     new (base + g.records + r * sizeof(Record)) Record{};
     new (base + g.rings + r * sizeof(Ring)) Ring{};
   }
-  auto* owners = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.owners);
   auto* hint = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.free_hint);
-  for (std::uint32_t i = 0; i < g.count; ++i) new (&owners[i]) std::atomic<std::uint64_t>(0);
   for (std::uint32_t w = 0; w < g.hint_words; ++w) {
     const std::uint32_t bits = g.count - w * 64 < 64 ? g.count - w * 64 : 64;
     new (&hint[w]) std::atomic<std::uint64_t>(bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1);
@@ -61,7 +59,6 @@ Errc Attachment::map(alloc::SharedSegment segment) noexcept {
   ctl_ = reinterpret_cast<Control*>(base + sizeof(Header));
   records_ = reinterpret_cast<Record*>(base + g_.records);
   rings_ = reinterpret_cast<Ring*>(base + g_.rings);
-  owners_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.owners);
   hint_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.free_hint);
   meta_ = reinterpret_cast<SampleMeta*>(base + g_.meta);
   entries_ = reinterpret_cast<std::atomic<std::uint32_t>*>(base + g_.entries);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "samplepool/alloc/memfd.hpp"
@@ -47,6 +48,8 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   Errc wait_all_free(Deadline deadline) noexcept;
 
   // channel.cpp
+  // One thread of the publishing process at a time (publishing_): the
+  // publisher is the rings' only writer of tail and entries.
   Errc publish(std::uint32_t index, std::uint32_t* delivered) noexcept;
   Errc subscribe() noexcept;
   Errc unsubscribe() noexcept;
@@ -78,7 +81,7 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   Control& control() const noexcept { return *ctl_; }
   Record& record(std::uint32_t r) const noexcept { return records_[r]; }
   Ring& ring(std::uint32_t r) const noexcept { return rings_[r]; }
-  std::atomic<std::uint64_t>& owner(std::uint32_t i) const noexcept { return owners_[i]; }
+  std::atomic<std::uint64_t>& owner(std::uint32_t i) const noexcept { return meta_[i].owner; }
   SampleMeta& meta(std::uint32_t i) const noexcept { return meta_[i]; }
   std::byte* data(std::uint32_t i) const noexcept {
     return payload_ + std::size_t{i} * g_.layout.stride + g_.layout.actual.prefix;
@@ -122,7 +125,6 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   Control* ctl_ = nullptr;
   Record* records_ = nullptr;
   Ring* rings_ = nullptr;
-  std::atomic<std::uint64_t>* owners_ = nullptr;
   std::atomic<std::uint64_t>* hint_ = nullptr;
   SampleMeta* meta_ = nullptr;
   std::atomic<std::uint32_t>* entries_ = nullptr;
@@ -132,6 +134,12 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   LifeWord life_;  // my record's word while attached
   bool creator_ = false;
   std::atomic<bool> broken_{false};
+  // The publisher's own: serializes this process's publishes, and guards
+  // what it last read of each ring's head (it reloads a head only when the
+  // ring looks full, so that a publish does not pull the line the receiver
+  // writes on every receive).
+  std::mutex publishing_;
+  std::uint32_t known_head_[kMaxProcesses] = {};
   Liveness liveness_;
 
   class Monitor;

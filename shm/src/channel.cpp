@@ -52,28 +52,31 @@ Errc Attachment::publish(std::uint32_t i, std::uint32_t* delivered) noexcept {
     }
   }
   Record& rec = records_[me_];
+  std::lock_guard lock(publishing_);
   std::uint32_t reached = 0;
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) {
     if (r == me_ || records_[r].subscribed.load(std::memory_order_seq_cst) == 0) continue;
     Ring& ring = rings_[r];
     const std::uint32_t tail = ring.tail.load(std::memory_order_relaxed);  // ours to write
-    const std::uint32_t head = ring.head.load(std::memory_order_acquire);
+    // head only grows: a stale copy can only make the ring look fuller.
+    std::uint32_t& head = known_head_[r];
+    if (tail - head >= g_.ring_capacity) head = ring.head.load(std::memory_order_acquire);
     if (tail - head > g_.ring_capacity) return corrupted();
     auto drop = [&ring] { ring.dropped.fetch_add(1, std::memory_order_relaxed); };
     if (tail - head == g_.ring_capacity) {
       drop();
       continue;
     }
-    const std::uint64_t old = owners_[i].fetch_or(queued_bit(r), std::memory_order_seq_cst);
+    const std::uint64_t old = owner(i).fetch_or(queued_bit(r), std::memory_order_seq_cst);
     if ((old & charges_of(r)) != 0) {  // r has it already
-      if ((old & queued_bit(r)) == 0) owners_[i].fetch_and(~queued_bit(r), std::memory_order_seq_cst);
+      if ((old & queued_bit(r)) == 0) owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
       drop();
       continue;
     }
     run_test_hook(HookPoint::shm_publish_midway);
     if (records_[r].subscribed.load(std::memory_order_seq_cst) == 0) {
       // r left meanwhile: undo. We hold i, so this cannot free it.
-      owners_[i].fetch_and(~queued_bit(r), std::memory_order_seq_cst);
+      owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
       continue;
     }
     entry(r, tail).store(i, std::memory_order_relaxed);
@@ -125,11 +128,11 @@ Errc Attachment::take_entry(SharedSample& out) noexcept {
     if (tail - head > g_.ring_capacity) return corrupted();
     const std::uint32_t i = entry(me_, head).load(std::memory_order_relaxed);
     if (i >= g_.count) return corrupted();
-    std::uint64_t w = owners_[i].load(std::memory_order_seq_cst);
+    std::uint64_t w = owner(i).load(std::memory_order_seq_cst);
     bool moved = false;
     while ((w & queued_bit(me_)) != 0) {
       const std::uint64_t next = (w & ~queued_bit(me_)) | held_bit(me_);
-      if (owners_[i].compare_exchange_weak(w, next, std::memory_order_seq_cst)) {
+      if (owner(i).compare_exchange_weak(w, next, std::memory_order_seq_cst)) {
         moved = true;
         break;
       }
@@ -186,8 +189,8 @@ void Attachment::clean_orphans_of(std::uint32_t r) noexcept {
     if (i < g_.count) queued[i] = true;
   }
   for (std::uint32_t i = 0; i < g_.count; ++i) {
-    if (queued[i] || (owners_[i].load(std::memory_order_seq_cst) & queued_bit(r)) == 0) continue;
-    const std::uint64_t old = owners_[i].fetch_and(~queued_bit(r), std::memory_order_seq_cst);
+    if (queued[i] || (owner(i).load(std::memory_order_seq_cst) & queued_bit(r)) == 0) continue;
+    const std::uint64_t old = owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
     if ((old & queued_bit(r)) != 0) ctl_->retired.samples_reclaimed.fetch_add(1, std::memory_order_relaxed);
     if (freed_by(old, queued_bit(r))) mark_free(i);
   }

@@ -54,7 +54,6 @@ Errc compute(const Properties& props, std::uint32_t max_processes, std::uint32_t
   const bool ok =
       place(&at, sizeof(Record) * max_processes, kCacheLine, &g.records) &&
       place(&at, sizeof(Ring) * max_processes, kCacheLine, &g.rings) &&
-      place(&at, sizeof(std::uint64_t) * g.count, kCacheLine, &g.owners) &&
       place(&at, sizeof(std::uint64_t) * g.hint_words, kCacheLine, &g.free_hint) &&
       place(&at, sizeof(SampleMeta) * g.count, kCacheLine, &g.meta) &&
       place(&at, sizeof(std::uint32_t) * std::size_t{g.ring_capacity} * max_processes, kCacheLine,

@@ -30,8 +30,8 @@ namespace samplepool::shm::detail {
 void Attachment::drop_charges(std::uint32_t r, std::uint64_t charges) noexcept {
   std::uint64_t dropped = 0;
   for (std::uint32_t i = 0; i < g_.count; ++i) {
-    if ((owners_[i].load(std::memory_order_seq_cst) & charges) == 0) continue;
-    const std::uint64_t old = owners_[i].fetch_and(~charges, std::memory_order_seq_cst);
+    if ((owner(i).load(std::memory_order_seq_cst) & charges) == 0) continue;
+    const std::uint64_t old = owner(i).fetch_and(~charges, std::memory_order_seq_cst);
     dropped += static_cast<std::uint64_t>(std::popcount(old & charges));
     if (freed_by(old, charges)) mark_free(i);
   }

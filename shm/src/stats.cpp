@@ -8,7 +8,7 @@ SharedStats Attachment::stats() const noexcept {
   SharedStats s;
   s.count = g_.count;
   for (std::uint32_t i = 0; i < g_.count; ++i) {
-    const std::uint64_t w = owners_[i].load(std::memory_order_relaxed);
+    const std::uint64_t w = owner(i).load(std::memory_order_relaxed);
     if (w == 0) ++s.free;
     if ((w & 0xffff'ffffu) != 0) ++s.held;
     if ((w >> 32) != 0) ++s.queued;

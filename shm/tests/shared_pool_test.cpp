@@ -315,6 +315,38 @@ TEST(SharedPool, ThreadsOfOneSubscriberReceiveEachSampleOnce) {
   EXPECT_EQ(pool->stats().received, static_cast<std::uint64_t>(kFrames));
 }
 
+// The publisher is the rings' one writer: threads of its process that
+// publish at once must not write one slot twice (an entry lost, its charge
+// left behind: a sample that never comes back).
+TEST(SharedPool, ThreadsOfThePublishingProcessPublishTogether) {
+  SharedOptions ring16;
+  ring16.channel_capacity = 16;
+  auto pool = make_pool(16, ring16);
+  auto sub = attach(*pool);
+  ASSERT_EQ(sub->subscribe(), Errc::ok);
+  constexpr int kPerThread = 1000;
+  std::atomic<int> got{0};
+  std::thread receiver([&] {
+    for (SharedSample r; sub->receive(r) == Errc::ok; r.reset()) got.fetch_add(1);
+  });
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < 3; ++t) {
+    publishers.emplace_back([&] {
+      for (int n = 0; n < kPerThread; ++n) {
+        SharedSample s;
+        ASSERT_EQ(pool->acquire(s), Errc::ok);
+        ASSERT_EQ(pool->publish(s), Errc::ok);
+      }
+    });
+  }
+  for (auto& t : publishers) t.join();
+  ASSERT_EQ(pool->wait_all_free_until(SharedPool::Clock::now() + 10s), Errc::ok);
+  ASSERT_EQ(pool->decommit(), Errc::ok);
+  receiver.join();
+  EXPECT_EQ(got.load(), 3 * kPerThread);
+  EXPECT_EQ(pool->stats().dropped, 0u);
+}
+
 TEST(SharedPool, DecommitEndsABlockedReceive) {
   auto pool = make_pool();
   auto sub = attach(*pool);
@@ -390,8 +422,8 @@ TEST(SharedPool, AReusedPidDoesNotKeepADeadProcessAlive) {
   detail::Record* rec = peer.record(3);
   rec->token.store(1);
   rec->life.store(detail::LifeWord::make(detail::LifeWord::kAlive, 0, static_cast<int>(getppid())).raw);
-  auto* owners = reinterpret_cast<std::atomic<std::uint64_t>*>(peer.base + peer.g.owners);
-  owners[2].store(detail::held_bit(3));  // it "held" sample 2
+  auto* meta = reinterpret_cast<detail::SampleMeta*>(peer.base + peer.g.meta);
+  meta[2].owner.store(detail::held_bit(3));  // it "held" sample 2
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (pool->stats().processes_reaped == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(5ms);

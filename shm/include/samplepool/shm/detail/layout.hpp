@@ -20,9 +20,10 @@
 //   Record    [max_processes], a line each
 //   Ring      [max_processes], the ring heads and tails (a subscriber is a
 //             process: ring r belongs to record r)
-//   owners    [count] 64-bit owner words, dense (owner_word.hpp)
 //   free_hint [ceil(count / 64)] 64-bit words, a bit per sample
-//   meta      [count] SampleMeta, a line each
+//   meta      [count] SampleMeta, a line each: the owner word and the
+//             metadata (one line per sample: the sample in flight and the
+//             next one claimed never share a line)
 //   entries   [max_processes * ring_capacity] 32-bit sample indices
 //   payload   count * stride bytes, aligned to max(page, alignment)
 #pragma once
@@ -112,7 +113,10 @@ struct alignas(kCacheLine) Record {
   // the channel's sleeper count, so its reaper can take exactly that back.
   std::atomic<std::uint32_t> sleeping;
   std::atomic<std::uint32_t> subscribed;  // 1: publishes reach this process's ring
-  std::atomic<std::uint64_t> acquires, releases, waits, timeouts, not_committed;
+  // The process's counters, on a line of their own: a publisher reads
+  // `subscribed` on every publish and must not find that line dirtied by
+  // every release.
+  alignas(kCacheLine) std::atomic<std::uint64_t> acquires, releases, waits, timeouts, not_committed;
   std::atomic<std::uint64_t> published, received;
 };
 
@@ -126,8 +130,11 @@ struct alignas(kCacheLine) Ring {
   SharedWakeChannel wake;              // the subscriber's threads sleep here
 };
 
-// A sample's metadata (IMediaSample's), written by whoever holds it.
+// A sample's owner word (owner_word.hpp) and metadata (IMediaSample's,
+// written by whoever holds it), on one line: a claim, a hand-over and the
+// metadata written with them move one line between processes.
 struct alignas(kCacheLine) SampleMeta {
+  std::atomic<std::uint64_t> owner;
   std::atomic<std::uint64_t> actual_length;
   std::atomic<std::int64_t> time_start, time_stop;
   std::atomic<std::int64_t> media_start, media_stop;
@@ -143,7 +150,7 @@ struct Geometry {
   std::uint32_t max_processes = 0;
   std::uint32_t ring_capacity = 0;
   std::uint32_t hint_words = 0;
-  std::size_t records = 0, rings = 0, owners = 0, free_hint = 0, meta = 0, entries = 0, payload = 0;
+  std::size_t records = 0, rings = 0, free_hint = 0, meta = 0, entries = 0, payload = 0;
   std::size_t total_bytes = 0;
 };
 
