@@ -9,6 +9,7 @@
 #include "interrupt.hpp"
 #include "numbers.hpp"
 #include "output.hpp"
+#include "shared_capture.hpp"
 
 namespace samplepool::tool {
 namespace {
@@ -26,6 +27,7 @@ int run_capture(const CaptureOptions& o) {
 
 void add_capture_command(CLI::App& app, int* status) {
   auto o = std::make_shared<CaptureOptions>();
+  auto so = std::make_shared<SharedCaptureOptions>();
   CLI::App* cmd = app.add_subcommand("capture", "Simulate a low-latency capture pipeline on a pool");
   add_real(*cmd, "--fps", o->fps, 1, 100000, "frame rate");
   add_integer<std::size_t>(*cmd, "--frame-bytes", o->frame_bytes, 1, std::size_t{1} << 32,
@@ -58,8 +60,14 @@ void add_capture_command(CLI::App& app, int* status) {
       ->default_str("");
   add_integer<std::uint64_t>(*cmd, "--seed", o->seed, 0, UINT64_MAX, "seed of the processing times");
   add_pool_options(*cmd, o->pool);
+  add_shared_capture_options(*cmd, *so);
   add_output_options(*cmd, o->json, o->progress);
-  cmd->callback([o, status] {
+  cmd->callback([o, so, status, cmd] {
+    validate_shared_capture(*cmd, *o, *so);
+    if (so->consumer_processes != 0) {
+      *status = run_shared_capture(*o, *so);
+      return;
+    }
     o->pool.validate();
     if (o->max_buffers != 0 && o->max_buffers < o->buffers) {
       throw CLI::ValidationError("--max-buffers", "must be 0 (no growth) or at least --buffers (" +

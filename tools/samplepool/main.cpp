@@ -3,6 +3,7 @@
 //   samplepool capture   simulate a low-latency capture pipeline
 //   samplepool bench     compare with the peers
 //   samplepool soak      run the stress scenarios for a long time
+//   (samplepool shm-consumer, hidden: a consumer process of capture --consumer-processes)
 //   samplepool decode    decode a file into pool samples (FFmpeg; when built with it)
 //
 // Every subcommand takes --help and --json. Exit status: 0 success; 1 the
@@ -19,6 +20,7 @@
 #endif
 #include "interrupt.hpp"
 #include "output.hpp"
+#include "shared_capture.hpp"
 #include "soak.hpp"
 
 int main(int argc, char** argv) {
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   tool::add_capture_command(app, &status);
   tool::add_bench_command(app, &status);
   tool::add_soak_command(app, &status);
+  tool::add_shared_consumer_command(app, &status);
 #ifdef SAMPLEPOOL_TOOL_HAVE_FFMPEG
   tool::add_decode_command(app, &status);
 #endif
