@@ -14,8 +14,8 @@ namespace samplepool::tool {
 // Which pool to build: free list, caches, arena backend.
 struct PoolChoice {
   std::string backend = "heap";     // heap, jemalloc, mmap
-  std::string huge_pages = "none";  // mmap: none, thp, hugetlb
-  bool lock = false;                // mmap: mlock
+  std::string huge_pages = "none";  // mmap, memfd: none, thp, hugetlb
+  bool lock = false;                // mmap, memfd: mlock
   bool fifo = false;
   bool no_cache = false;
 
@@ -36,9 +36,9 @@ struct PoolChoice {
     const alloc::BackendEntry* e = alloc::find_backend(backend);
     if (e == nullptr) throw CLI::ValidationError("--backend", "unknown backend " + backend);
     if (e->mapping_options) return;
-    if (lock) throw CLI::ValidationError("--lock", "applies to the mmap backend only (add --backend mmap)");
+    if (lock) throw CLI::ValidationError("--lock", "applies to the mmap and memfd backends only (add --backend mmap)");
     if (huge_pages != "none") {
-      throw CLI::ValidationError("--huge-pages", "applies to the mmap backend only (add --backend mmap)");
+      throw CLI::ValidationError("--huge-pages", "applies to the mmap and memfd backends only (add --backend mmap)");
     }
   }
 
@@ -64,11 +64,11 @@ inline std::vector<std::string> backend_names() {
 }
 
 inline void add_pool_options(CLI::App& cmd, PoolChoice& p) {
-  cmd.add_option("--backend", p.backend, "arena backend: heap, jemalloc or mmap")
+  cmd.add_option("--backend", p.backend, "arena backend: heap, jemalloc, mmap or memfd")
       ->check(CLI::IsMember(backend_names()))->capture_default_str();
-  cmd.add_option("--huge-pages", p.huge_pages, "mmap backend: none, thp or hugetlb (falls back to thp; the report says what was granted)")
+  cmd.add_option("--huge-pages", p.huge_pages, "mmap and memfd backends: none, thp or hugetlb (falls back to thp; the report says what was granted)")
       ->check(CLI::IsMember({"none", "thp", "hugetlb"}))->capture_default_str();
-  cmd.add_flag("--lock", p.lock, "mmap backend: mlock the arena");
+  cmd.add_flag("--lock", p.lock, "mmap and memfd backends: mlock the arena");
   cmd.add_flag("--fifo", p.fifo, "FIFO free list (even rotation) instead of LIFO");
   cmd.add_flag("--no-cache", p.no_cache, "no per-thread caches");
 }
