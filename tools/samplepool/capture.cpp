@@ -63,7 +63,7 @@ void add_capture_command(CLI::App& app, int* status) {
   add_shared_capture_options(*cmd, *so);
   add_output_options(*cmd, o->json, o->progress);
   cmd->callback([o, so, status, cmd] {
-    validate_shared_capture(*cmd, *o, *so);
+    validate_shared_capture(*cmd, *so);
     if (so->consumer_processes != 0) {
       *status = run_shared_capture(*o, *so);
       return;

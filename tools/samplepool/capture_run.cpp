@@ -9,58 +9,23 @@
 #include <atomic>
 #include <deque>
 #include <cstdio>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "interrupt.hpp"
 #include "progress.hpp"
+#include "run_clock.hpp"
+#include "workload.hpp"
 
 namespace samplepool::tool {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = RunClock;
 using namespace std::chrono_literals;
-
-Clock::duration seconds_(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
 
 std::uint64_t ns_since(Clock::time_point t) {
   return static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::chrono::nanoseconds(Clock::now() - t).count()));
 }
-
-// Sleeps until `t`, or until `stop()` holds (checked every 20 ms); false
-// when stopped. Every wait of the run goes through here, so none outlasts
-// the end of the run by more than 20 ms.
-template <class Stop>
-bool sleep_until_or(Clock::time_point t, Stop stop) {
-  for (;;) {
-    if (stop()) return false;
-    const Clock::time_point now = Clock::now();
-    if (now >= t) return true;
-    std::this_thread::sleep_until(std::min(t, now + 20ms));
-  }
-}
-
-// Processing time for one frame, by the chosen distribution.
-class Workload {
- public:
-  Workload(const CaptureOptions& o, std::uint64_t seed) : o_(o), rng_(seed) {}
-  Clock::duration next() {
-    double us = o_.process_us;
-    if (o_.distribution == "uniform") {
-      us = std::uniform_real_distribution<double>(o_.process_us - o_.jitter_us, o_.process_us + o_.jitter_us)(rng_);
-    } else if (o_.distribution == "exponential") {
-      us = std::exponential_distribution<double>(1.0 / std::max(1.0, o_.process_us))(rng_);
-    }
-    return seconds_(std::max(0.0, us) / 1e6);
-  }
-
- private:
-  const CaptureOptions& o_;
-  std::mt19937_64 rng_;
-};
 
 // What the threads share while the run goes on. The counters are atomics
 // for the progress line only (relaxed: nobody orders anything by them);
@@ -160,7 +125,7 @@ void consume_frames(const CaptureOptions& o, unsigned id, moodycamel::BlockingCo
                     Shared& sh) {
   const std::string name = "consumer-" + std::to_string(id + 1);
   pthread_setname_np(pthread_self(), name.c_str());
-  Workload work(o, o.seed * 31 + id);
+  Workload work(o.process_us, o.jitter_us, o.distribution, o.seed * 31 + id);
   std::deque<Sample> kept;  // consumer-1's hoard: the newest --hoard frames
   const std::size_t hoard = id == 0 ? o.hoard : 0;
   Sample s;
@@ -202,17 +167,17 @@ void control(const CaptureOptions& o, Pool& pool, Clock::time_point t0, Clock::t
              std::uint32_t count, CaptureResult& r) {
   Progress progress(parse_mode(o.progress));
   const auto was_interrupted = [] { return interrupted(); };
-  Clock::time_point next_stop = t0 + seconds_(o.stop_every_s);
+  Clock::time_point next_stop = t0 + from_seconds(o.stop_every_s);
   while (Clock::now() < end && !interrupted()) {
     const Clock::time_point step = std::min(end, Clock::now() + 100ms);
     if (o.stop_every_s > 0 && next_stop < step) {
       if (sleep_until_or(next_stop, was_interrupted)) {
         (void)pool.decommit();  // Stop: a blocked acquire returns not_committed at once
-        sleep_until_or(Clock::now() + seconds_(o.stop_ms / 1e3), was_interrupted);
+        sleep_until_or(Clock::now() + from_seconds(o.stop_ms / 1e3), was_interrupted);
         (void)pool.commit();    // Run: same memory, nothing allocated (cannot fail once committed)
         bump(sh.stops);
       }
-      next_stop += seconds_(o.stop_every_s);
+      next_stop += from_seconds(o.stop_every_s);
     } else {
       sleep_until_or(step, was_interrupted);
     }
@@ -244,7 +209,7 @@ std::string run_capture_pipeline(const CaptureOptions& o, CaptureResult* out) {
     return std::string("set_properties: ") + to_string(e) + " (" + std::to_string(o.buffers) + " x " +
            std::to_string(o.frame_bytes) + " bytes)";
   }
-  const Clock::duration period = seconds_(1.0 / o.fps);
+  const Clock::duration period = from_seconds(1.0 / o.fps);
   // Half a frame period without a buffer: say who holds them (once, kept).
   (void)pool.set_starvation_report(period / 2, on_starved, &r);  // decommitted, nothing out: cannot fail
   if (const Errc e = pool.commit(); e != Errc::ok) {
@@ -257,7 +222,7 @@ std::string run_capture_pipeline(const CaptureOptions& o, CaptureResult* out) {
   }
   r.arena = probe_arena(pool);
   const Clock::time_point t0 = Clock::now() + 10ms;
-  const Clock::time_point end = t0 + seconds_(o.seconds);
+  const Clock::time_point end = t0 + from_seconds(o.seconds);
   moodycamel::BlockingConcurrentQueue<Sample> queue;
   Shared sh;
   std::vector<std::thread> consumers;

@@ -20,7 +20,7 @@
 #endif
 #include "interrupt.hpp"
 #include "output.hpp"
-#include "shared_capture.hpp"
+#include "shared_consumer.hpp"
 #include "soak.hpp"
 
 int main(int argc, char** argv) {

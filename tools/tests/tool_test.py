@@ -13,6 +13,9 @@ GROUP is one of:
            marked interrupted, exit 130, never glued to the progress line
   output   a report that cannot be written (full disk, closed pipe) is a
            failure, never a silent success
+  processes  `capture --consumer-processes`: consumers in processes of
+           their own, the soak that kills them (every sample must come
+           back), an interrupt, and a producer that dies
   bench    `samplepool bench`: bad filters and plot paths, an interrupt,
            a plot whose name is hostile (needs samplepool_bench)
 
@@ -149,6 +152,14 @@ USAGE = [
     ("capture --fifo=maybe", "--fifo"),
     ("capture --no-cache=maybe", "--no-cache"),
     ("capture --json=maybe", "--json"),
+    ("capture --consumer-processes 31", "--consumer-processes: must be an integer from 0 to 30: 31"),
+    ("capture --consumer-processes x", "not a number"),
+    ("capture --kill-consumers 1s", "--kill-consumers: needs --consumer-processes"),
+    ("capture --consumer-processes 2 --kill-consumers 0", "--kill-consumers: must be from 0.001 s"),
+    ("capture --consumer-processes 2 --kill-consumers 1x", "not a duration"),
+] + [(f"capture --consumer-processes 2 {option}", f"{option.split()[0]}: has no meaning with --consumer-processes")
+     for option in ("--max-buffers 16", "--consumers 2", "--hoard 1", "--stop-every 1", "--stop-ms 5",
+                    "--fail-on-drop 5", "--backend mmap", "--lock", "--fifo", "--no-cache")] + [
     # bench
     ("bench --filter (", "--filter: not a valid regular expression"),
     ("bench --filter [a", "not a valid regular expression"),
@@ -425,6 +436,100 @@ def group_output():
 
 
 # ---------------------------------------------------------------------------
+# processes
+
+
+def children(pid):
+    """The pids of a process's children (its consumer processes)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def gone(pids, timeout):
+    """True once none of `pids` runs any more (a zombie counts as gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        alive.append(pid)
+            except OSError:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def group_processes():
+    # Two consumer processes: each receives every frame, and every sample
+    # comes back.
+    status, out, err, took = run(["capture", "--consumer-processes", "2", "--duration", "0.5", "--fps", "200",
+                                  "--frame-bytes", "4096", "--progress", "none"])
+    check("processes.text", status == 0, f"exit {status}: {err[-500:]}")
+    m = re.search(r"received (\d+), (\d+) \(", out)
+    check("processes.text", m is not None and int(m.group(1)) > 0 and int(m.group(2)) > 0, out)
+    check("processes.text", "\nlost: 0 (every sample came back)\n" in out and out.rstrip().endswith("ok"), out)
+    check("processes.text", "content errors 0" in out and "free 8 of 8, held 0, queued 0" in out, out)
+    check("processes.wall", took < 3, f"took {took:.1f} s")
+    no_crash("processes.text", err)
+
+    # The soak: consumers killed with SIGKILL at random (seeded) and
+    # replaced; each kill reaped, every sample back, no wrong content.
+    d, err, took = capture_json(["--consumer-processes", "3", "--duration", "2", "--fps", "400", "--frame-bytes",
+                                 "4096", "--kill-consumers", "0.1s", "--seed", "7"])
+    p = d.get("processes", {})
+    check("processes.kill", d.get("ok") is True and d.get("problems") == [], d)
+    check("processes.kill", p.get("kills", 0) >= 3 and p.get("reaped") == p.get("kills"), p)
+    check("processes.kill", p.get("lost") == 0 and p.get("free") == p.get("count") == 8 and p.get("held") == 0
+          and p.get("queued") == 0 and p.get("broken") is False, p)
+    check("processes.kill", p.get("content_errors") == 0 and p.get("consumer_errors") == [], p)
+    check("processes.kill", p.get("published", 0) > 0 and len(p.get("received_per_consumer", [])) == 3
+          and p.get("received") == sum(p.get("received_per_consumer", [])), p)
+    check("processes.kill.wall", took < 5, f"took {took:.1f} s")
+
+    # SIGINT: the consumers stop in order, the report so far says every
+    # sample came back, exit 130, no consumer left running.
+    pr, seen = start_and_wait_for(["capture", "--consumer-processes", "2", "--duration", "30", "--frame-bytes", "4096",
+                                   "--kill-consumers", "0.2s", "--json", "--progress", "lines"], "published")
+    consumers = children(pr.pid)
+    status, out, err, took = interrupt(pr, signal.SIGINT, seen)
+    d = json.loads(out or "{}")
+    p = d.get("processes", {})
+    check("processes.signal", status == 130 and d.get("interrupted") is True and d.get("ok") is False
+          and d.get("problems") == [], f"exit {status}: {out[:400]} {err[-300:]}")
+    check("processes.signal", p.get("lost") == 0 and p.get("reaped") == p.get("kills"), p)
+    check("processes.signal", took < 3, f"took {took:.1f} s to stop")
+    check("processes.signal", len(consumers) == 2 and gone(consumers, 1), f"consumers {consumers} still run")
+
+    # A consumer that dies on its own (not killed by the soak) is a failure,
+    # named; its samples still come back.
+    pr, seen = start_and_wait_for(["capture", "--consumer-processes", "2", "--duration", "1", "--frame-bytes", "4096",
+                                   "--progress", "lines"], "published")
+    consumers = children(pr.pid)
+    if consumers:
+        os.kill(consumers[0], signal.SIGKILL)
+    out, err = pr.communicate(timeout=20)
+    out = out.decode(errors="replace")
+    check("processes.consumer_died", pr.returncode == 1 and out.rstrip().endswith("FAILED"), f"exit {pr.returncode}: {out}")
+    check("processes.consumer_died", "sent no report" in out and "was killed by signal 9" in out, out)
+    check("processes.consumer_died", "\nlost: 0 (every sample came back)\n" in out, out)
+
+    # The producer killed: its consumers see the pool closed and exit.
+    pr, seen = start_and_wait_for(["capture", "--consumer-processes", "2", "--duration", "30", "--frame-bytes", "4096",
+                                   "--progress", "lines"], "published")
+    consumers = children(pr.pid)
+    pr.kill()
+    pr.communicate(timeout=10)
+    check("processes.orphans", len(consumers) == 2 and gone(consumers, 3), f"consumers {consumers} outlive the producer")
+
+
+# ---------------------------------------------------------------------------
 # bench
 
 
@@ -466,7 +571,7 @@ def group_bench():
 
 
 GROUPS = {"usage": group_usage, "runs": group_runs, "signals": group_signals, "output": group_output,
-          "bench": group_bench}
+          "processes": group_processes, "bench": group_bench}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[2] not in GROUPS:
