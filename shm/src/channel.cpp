@@ -67,6 +67,7 @@ Errc Attachment::publish(std::uint32_t i, std::uint32_t* delivered) noexcept {
       drop();
       continue;
     }
+    run_test_hook(HookPoint::shm_publish_charging);
     const std::uint64_t old = owner(i).fetch_or(queued_bit(r), std::memory_order_seq_cst);
     if ((old & charges_of(r)) != 0) {  // r has it already
       if ((old & queued_bit(r)) == 0) owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
@@ -157,12 +158,18 @@ Errc Attachment::receive(SharedSample& out, Deadline deadline, bool may_block) n
   const std::uint32_t gone = ctl_->channel.publisher_gone.load(std::memory_order_seq_cst);
   for (;;) {
     if (const Errc e = take_entry(out); e != Errc::timeout) return e;
+    run_test_hook(HookPoint::shm_receive_empty);
     auto ended = [&] {
       const StateWord s = state();
       return !s.committed() || s.closed() || s.broken() ||
              ctl_->channel.publisher_gone.load(std::memory_order_seq_cst) != gone;
     };
-    if (ended()) return broken() ? Errc::corrupted : Errc::not_committed;
+    if (ended()) {
+      // What was queued before the end is still delivered: a second look
+      // after seeing the end (which every entry published before it precedes).
+      if (const Errc e = take_entry(out); e != Errc::timeout) return e;
+      return broken() ? Errc::corrupted : Errc::not_committed;
+    }
     if (!may_block) return Errc::timeout;
     const auto ticket = ring.wake.prepare();
     const bool ready = ring.tail.load(std::memory_order_seq_cst) != ring.head.load(std::memory_order_relaxed);

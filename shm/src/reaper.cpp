@@ -3,9 +3,10 @@
 // Whoever first sees a process dead (its monitor's pidfd, or an attach that
 // found no free record) takes its record with a CAS (occupied -> reaping by
 // me) and then, in this order:
-//  1. if it was the publisher: clears its orphaned charges in every live
-//     subscriber's ring (channel.cpp), then frees the publisher slot and
-//     ends blocked receives;
+//  1. if it was the publisher: clears its orphaned charges (those no ring
+//     entry names, channel.cpp; and every charge to a process that is not
+//     subscribed any more), then frees the publisher slot and ends blocked
+//     receives;
 //  2. unsubscribes it (a publisher that charged it after this store undoes
 //     its charge, or the next step clears it: channel.cpp's pair);
 //  3. clears its bits from every owner word; a word that becomes 0 is a
@@ -47,8 +48,17 @@ bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
 
   Control& c = *ctl_;
   if (c.channel.publisher.load(std::memory_order_seq_cst) == r + 1) {
+    // Its charges without an entry: in a subscriber's ring, those no entry
+    // names; to a process no longer subscribed (it left, or was reaped,
+    // after the charge and before the dead publisher's undo), every one.
+    // No other publisher can charge anyone until the slot is freed below.
     for (std::uint32_t s = 0; s < g_.max_processes; ++s) {
-      if (s != r && records_[s].subscribed.load(std::memory_order_seq_cst) != 0) clean_orphans_of(s);
+      if (s == r) continue;
+      if (records_[s].subscribed.load(std::memory_order_seq_cst) != 0) {
+        clean_orphans_of(s);
+      } else {
+        drop_charges(s, queued_bit(s));
+      }
     }
     std::uint32_t dead = r + 1;
     if (c.channel.publisher.compare_exchange_strong(dead, 0, std::memory_order_seq_cst)) {

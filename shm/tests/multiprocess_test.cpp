@@ -169,6 +169,28 @@ TEST(SharedPoolProcesses, KillInTheMiddleOfAPublishLeavesNoOrphanCharge) {
   expect_all_acquirable(*pool);
 }
 
+// Found by the spin model (stress/model/shm.pml, scenario 2, two deaths): the
+// publisher saw the subscriber subscribed, the subscriber died and was
+// reaped, then the publisher charged it and died before its undo. Its reaper
+// must clear that charge although the subscriber is no longer subscribed.
+TEST(SharedPoolProcesses, APublishersChargeToASubscriberReapedMeanwhileIsCleared) {
+  auto pool = make_pool();
+  PeerProcess sub(pool->fd(), {"subscribe"});
+  ASSERT_EQ(sub.read_line(), "subscribed");
+  PeerProcess pub(pool->fd(), {"stop-at", "publish_charging"});
+  ASSERT_EQ(pub.read_line(), "charging");
+  sub.kill9();
+  ASSERT_TRUE(eventually([&] { return pool->stats().processes_reaped == 1; }));
+  ASSERT_TRUE(pub.send("g"));  // it charges the reaped subscriber, and stops
+  ASSERT_EQ(pub.read_line(), "stopped");
+  EXPECT_EQ(pool->stats().queued, 1u);
+  pub.kill9();
+  ASSERT_TRUE(eventually([&] { return pool->stats().processes_reaped == 2; }));
+  EXPECT_EQ(pool->stats().queued, 0u);
+  EXPECT_EQ(pool->stats().free, kCount);
+  expect_all_acquirable(*pool);
+}
+
 TEST(SharedPoolProcesses, KillInTheMiddleOfAReceiveLosesNothing) {
   auto pool = make_pool();
   PeerProcess peer(pool->fd(), {"stop-at", "receive_midway"});

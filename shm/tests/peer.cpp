@@ -9,7 +9,10 @@
 //                       forever at POINT, then do what reaches it:
 //                       acquire_claimed: acquire; release_midway: acquire
 //                       and release; publish_midway: acquire and publish;
-//                       receive_midway: subscribe and receive
+//                       receive_midway: subscribe and receive;
+//                       publish_charging: acquire and publish, printing
+//                       "charging" before the charge and waiting there for a
+//                       byte on stdin, then stopping at publish_midway
 //   subscribe           subscribe, print "subscribed", wait for stdin EOF
 //   receive             subscribe, print "subscribed", receive (blocking):
 //                       print "result <errc>"
@@ -58,7 +61,17 @@ void wait_for_eof() {
 }
 
 void stop_here(HookPoint p) noexcept {
-  if (p != g_stop_at) return;
+  if (g_stop_at == HookPoint::shm_publish_charging) {
+    if (p == HookPoint::shm_publish_charging) {
+      say("charging");
+      char c;
+      (void)!read(0, &c, 1);  // the test's go
+      return;
+    }
+    if (p != HookPoint::shm_publish_midway) return;
+  } else if (p != g_stop_at) {
+    return;
+  }
   say("stopped");
   for (;;) pause();
 }
@@ -138,6 +151,7 @@ int main(int argc, char** argv) {
     if (point == "acquire_claimed") g_stop_at = HookPoint::shm_acquire_claimed;
     else if (point == "release_midway") g_stop_at = HookPoint::shm_release_midway;
     else if (point == "publish_midway") g_stop_at = HookPoint::shm_publish_midway;
+    else if (point == "publish_charging") g_stop_at = HookPoint::shm_publish_charging;
     else if (point == "receive_midway") g_stop_at = HookPoint::shm_receive_midway;
     else return 2;
     samplepool::detail::set_test_hook(stop_here);
@@ -148,7 +162,9 @@ int main(int argc, char** argv) {
       (void)pool->receive(s);
     } else {
       if (const Errc e = pool->acquire(s); e != Errc::ok) return fail("acquire", e);
-      if (g_stop_at == HookPoint::shm_publish_midway) (void)pool->publish(s);
+      if (g_stop_at == HookPoint::shm_publish_midway || g_stop_at == HookPoint::shm_publish_charging) {
+        (void)pool->publish(s);
+      }
       s.reset();
     }
     say("passed");  // the hook did not stop us: the test fails on this line

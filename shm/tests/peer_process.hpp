@@ -88,6 +88,8 @@ class PeerProcess {
     }
   }
 
+  // Writes `text` to the peer's stdin.
+  bool send(const std::string& text) { return write(stdin_, text.data(), text.size()) == static_cast<ssize_t>(text.size()); }
   // Ends the peer's wait for stdin EOF; returns its exit status (waits).
   int finish() {
     if (stdin_ >= 0) close(stdin_);

@@ -347,6 +347,34 @@ TEST(SharedPool, ThreadsOfThePublishingProcessPublishTogether) {
   EXPECT_EQ(pool->stats().dropped, 0u);
 }
 
+// Found by the spin model (stress/model/shm.pml, scenario 2): a receive
+// that found its ring empty, then saw the decommit, returned not_committed
+// although an entry had come in between; the frame stayed queued.
+SharedPool* g_publish_and_stop = nullptr;
+void publish_then_decommit(samplepool::detail::HookPoint p) noexcept {
+  if (p != samplepool::detail::HookPoint::shm_receive_empty || g_publish_and_stop == nullptr) return;
+  SharedPool* pool = g_publish_and_stop;
+  g_publish_and_stop = nullptr;
+  SharedSample s;
+  if (pool->acquire(s) == Errc::ok) (void)pool->publish(s);
+  (void)pool->decommit();
+}
+
+TEST(SharedPool, AnEntryQueuedBeforeTheDecommitIsReceivedAfterIt) {
+  auto pool = make_pool();
+  auto sub = attach(*pool);
+  ASSERT_EQ(sub->subscribe(), Errc::ok);
+  g_publish_and_stop = pool.get();
+  samplepool::detail::set_test_hook(publish_then_decommit);
+  SharedSample r;
+  const Errc e = sub->try_receive(r);
+  samplepool::detail::set_test_hook(nullptr);
+  EXPECT_EQ(e, Errc::ok);
+  EXPECT_EQ(pool->stats().queued, 0u);
+  r.reset();
+  EXPECT_EQ(sub->try_receive(r), Errc::not_committed);
+}
+
 TEST(SharedPool, DecommitEndsABlockedReceive) {
   auto pool = make_pool();
   auto sub = attach(*pool);

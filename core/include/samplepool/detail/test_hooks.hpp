@@ -23,8 +23,10 @@ enum class HookPoint {
   // Shared pools (shm/): the points where a process killed there must lose nothing.
   shm_acquire_claimed,  // an acquire owns a sample's word and has not yet checked the state again
   shm_release_midway,   // a release has cleared the last holder bit and not yet marked the sample free
+  shm_publish_charging, // a publish found room in a subscriber's ring and has not yet charged it
   shm_publish_midway,   // a publish has charged a subscriber and not yet written its ring entry
   shm_receive_midway,   // a receive has taken its charge and not yet advanced its ring's head
+  shm_receive_empty,    // a receive found its ring empty and has not yet asked whether the channel ended
 };
 
 using TestHook = void (*)(HookPoint) noexcept;
