@@ -71,6 +71,7 @@ bool Attachment::claim_any(std::uint32_t* index) noexcept {
 void Attachment::mark_free(std::uint32_t i) noexcept {
   hint_[i / 64].fetch_or(std::uint64_t{1} << (i % 64), std::memory_order_relaxed);
   ctl_->wake.notify_one();
+  ctl_->idle.notify_all();  // one load when nobody waits for the pool to drain
 }
 
 void Attachment::rebuild_hint() noexcept {
@@ -177,20 +178,16 @@ Errc Attachment::decommit() noexcept {
 }
 
 Errc Attachment::wait_all_free(Deadline deadline) noexcept {
-  auto& wake = ctl_->wake;
+  auto& idle = ctl_->idle;
   for (;;) {
-    const auto ticket = wake.prepare();
+    const auto ticket = idle.prepare();
     bool all = true;
     for (std::uint32_t i = 0; i < g_.count && all; ++i) all = owner(i).load(std::memory_order_seq_cst) == 0;
     if (all) {
-      wake.cancel();
+      idle.cancel();
       return Errc::ok;
     }
-    records_[me_].sleeping.fetch_add(1, std::memory_order_relaxed);
-    const int r = wake.wait(ticket, deadline);
-    records_[me_].sleeping.fetch_sub(1, std::memory_order_relaxed);
-    wake.cancel();
-    if (r == -ETIMEDOUT) return Errc::timeout;
+    if (idle.sleep(ticket, deadline) == -ETIMEDOUT) return Errc::timeout;
   }
 }
 

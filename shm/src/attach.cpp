@@ -228,6 +228,7 @@ bool Attachment::broken() const noexcept {
 
 void Attachment::wake_everyone() noexcept {
   ctl_->wake.notify_all();
+  ctl_->idle.notify_all();
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) rings_[r].wake.notify_all();
 }
 

@@ -425,6 +425,34 @@ TEST(SharedPool, EveryProcessRecordTakenIsBusy) {
   EXPECT_EQ(SharedPool::attach(pool->fd(), &extra), Errc::ok);
 }
 
+// Found by helper-11's spin model: wait_all_free_until slept on the
+// acquirers' channel, so a release's one wake could go to it rather than
+// to a blocked acquirer, which then slept on beside a free sample.
+TEST(SharedPool, AWaitForAllFreeDoesNotTakeAnAcquirersWake) {
+  auto pool = make_pool(1);
+  SharedSample held;
+  ASSERT_EQ(pool->acquire(held), Errc::ok);
+  Errc drained = Errc::ok;
+  std::thread closer([&] { drained = pool->wait_all_free_until(SharedPool::Clock::now() + 10s); });
+  std::this_thread::sleep_for(50ms);  // the closer sleeps first: a FIFO wake would pick it
+  Errc got = Errc::timeout;
+  auto waited = 0ms;
+  std::thread acquirer([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    SharedSample s;
+    got = pool->acquire_for(s, 3s);
+    waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  });
+  while (pool->stats().waiters == 0) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);
+  held.reset();
+  acquirer.join();
+  closer.join();
+  EXPECT_EQ(got, Errc::ok);
+  EXPECT_LT(waited, 2s);
+  EXPECT_EQ(drained, Errc::ok);
+}
+
 TEST(SharedPool, TheCreatorsCloseWaitsForOutstandingSamplesAndClosesThePool) {
   auto pool = make_pool();
   auto other = attach(*pool);

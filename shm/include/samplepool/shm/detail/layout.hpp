@@ -84,6 +84,12 @@ struct alignas(kCacheLine) Control {
   // shared_pool.cpp (decommit vs. a waiter; a claim vs. a decommit).
   alignas(kCacheLine) std::atomic<std::uint64_t> state;
   SharedWakeChannel wake;  // acquirers blocked on an empty pool sleep here
+  // wait_all_free_until sleeps here, not on `wake`: a release wakes one
+  // sleeper of `wake`, and that one must be an acquirer that can take the
+  // sample (found by the spin model: a closer woken in an acquirer's stead
+  // left the acquirer asleep beside a free sample). Every freeing notifies
+  // all of these (nobody sleeps here on the hot path).
+  SharedWakeChannel idle;
   struct alignas(kCacheLine) Channel {
     // The publishing process's record index + 1, or 0: one publisher at a time.
     std::atomic<std::uint32_t> publisher;
