@@ -101,7 +101,7 @@ struct alignas(kCacheLine) Control {
   // whoever freed the record), and what reaping did.
   struct alignas(kCacheLine) Retired {
     std::atomic<std::uint64_t> acquires, releases, waits, timeouts, not_committed;
-    std::atomic<std::uint64_t> published, received, dropped;
+    std::atomic<std::uint64_t> published, received;
     std::atomic<std::uint64_t> processes_reaped;   // processes found dead
     std::atomic<std::uint64_t> samples_reclaimed;  // holds and queued entries taken from them
     std::atomic<std::uint64_t> commits, decommits;
