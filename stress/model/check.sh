@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Model-checks stress/model/pool.pml with spin: every scenario must pass,
 # and every deliberately broken variant must fail in the scenario that
-# exposes it. Exit status 0 only if all outcomes are as expected.
+# exposes it; then stress/model/check_shm.sh does the same for shm.pml (the
+# shared-memory pool). Exit status 0 only if all outcomes are as expected.
 #   stress/model/check.sh [WORKDIR]
 set -euo pipefail
 model=$(cd "$(dirname "$0")" && pwd)/pool.pml
@@ -78,6 +79,9 @@ run 6 8 safety fail 0 1  # a failed builder that wakes nobody: the skipper sleep
 run 5 8 safety fail 0 2
 run 6 9 safety fail 0 1  # a failed mark CAS believed: the chunk went back to empty, skipped unmarked
 run 5 9 safety fail 0 2
+
+# The shared-memory pool (shm.pml): its own script, in a work folder of its own.
+"$(dirname "$model")/check_shm.sh" "$work/shm" || failures=$((failures + 1))
 
 if [ "$failures" -ne 0 ]; then
   echo "model: $failures unexpected outcome(s)"
