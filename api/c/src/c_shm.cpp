@@ -68,14 +68,11 @@ sp_error hand_out(sp_shm_pool* p, sp_shm_sample** out, Take take) {
   return SP_OK;
 }
 
-// 2^63 ns and more mean no deadline (as samplepool.h's timeouts).
-SharedPool::Clock::time_point deadline_in(std::uint64_t ns) {
-  if (ns > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return SharedPool::Clock::time_point::max();
-  }
-  const auto now = SharedPool::Clock::now();
-  const std::chrono::nanoseconds d(static_cast<std::int64_t>(ns));
-  return d >= SharedPool::Clock::time_point::max() - now ? SharedPool::Clock::time_point::max() : now + d;
+// 2^63 ns and more mean no deadline (as samplepool.h's timeouts): the
+// longest duration, which SharedPool's *_for turn into no deadline.
+std::chrono::nanoseconds timeout_of(std::uint64_t ns) {
+  const auto longest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(ns < longest ? ns : longest));
 }
 
 }  // namespace
@@ -146,8 +143,8 @@ sp_error sp_shm_try_acquire(sp_shm_pool* p, sp_shm_sample** out) {
   return hand_out(p, out, [](SharedPool& pool, SharedSample& s) { return pool.try_acquire(s); });
 }
 sp_error sp_shm_acquire_timeout(sp_shm_pool* p, uint64_t timeout_ns, sp_shm_sample** out) {
-  const auto deadline = deadline_in(timeout_ns);
-  return hand_out(p, out, [deadline](SharedPool& pool, SharedSample& s) { return pool.acquire_until(s, deadline); });
+  const auto timeout = timeout_of(timeout_ns);
+  return hand_out(p, out, [timeout](SharedPool& pool, SharedSample& s) { return pool.acquire_for(s, timeout); });
 }
 
 sp_error sp_shm_release(sp_shm_pool* p, sp_shm_sample* s) {
@@ -197,8 +194,8 @@ sp_error sp_shm_try_receive(sp_shm_pool* p, sp_shm_sample** out) {
   return hand_out(p, out, [](SharedPool& pool, SharedSample& s) { return pool.try_receive(s); });
 }
 sp_error sp_shm_receive_timeout(sp_shm_pool* p, uint64_t timeout_ns, sp_shm_sample** out) {
-  const auto deadline = deadline_in(timeout_ns);
-  return hand_out(p, out, [deadline](SharedPool& pool, SharedSample& s) { return pool.receive_until(s, deadline); });
+  const auto timeout = timeout_of(timeout_ns);
+  return hand_out(p, out, [timeout](SharedPool& pool, SharedSample& s) { return pool.receive_for(s, timeout); });
 }
 
 sp_error sp_shm_get_stats(const sp_shm_pool* p, sp_shm_stats* out) {

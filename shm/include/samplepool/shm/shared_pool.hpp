@@ -214,6 +214,10 @@ class SharedPool {
   Errc receive(SharedSample& out) noexcept;
   Errc try_receive(SharedSample& out) noexcept;
   Errc receive_until(SharedSample& out, Clock::time_point deadline) noexcept;
+  template <class Rep, class Period>
+  Errc receive_for(SharedSample& out, std::chrono::duration<Rep, Period> timeout) noexcept {
+    return receive_until(out, deadline_after(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+  }
 
   // ok, or corrupted once this process (or another) found the segment so.
   Errc check() const noexcept;
