@@ -131,8 +131,8 @@ Errc Attachment::acquire(SharedSample& out, Deadline deadline, bool may_block) n
     rec.sleeping.fetch_sub(1, std::memory_order_relaxed);  // before cancel, as above
     wake.cancel();
     if (found) break;
-    if (moved || state().raw != entry.raw) return refuse(entry.broken() || state().broken() ? Errc::corrupted
-                                                                                           : Errc::not_committed);
+    // entry was checked not broken above: only the state now can say so.
+    if (moved || state().raw != entry.raw) return refuse(state().broken() ? Errc::corrupted : Errc::not_committed);
     if (r == -ETIMEDOUT) {
       if (claim_any(&index)) break;
       return refuse(Errc::timeout);
