@@ -12,9 +12,14 @@
 
 #include "attachment.hpp"
 #include "monitor.hpp"
+#include "samplepool/detail/test_hooks.hpp"
+#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
 
 namespace samplepool::shm::detail {
+
+using samplepool::detail::HookPoint;
+using samplepool::detail::run_test_hook;
 namespace {
 
 // Builds every section's objects in a fresh (zero-filled) segment.
@@ -33,9 +38,9 @@ void construct(std::byte* base, const Geometry& g) noexcept {
     auto* m = new (base + g.meta + i * sizeof(SampleMeta)) SampleMeta{};
     m->actual_length.store(g.layout.actual.size, std::memory_order_relaxed);
   }
-  auto* entries = reinterpret_cast<std::atomic<std::uint32_t>*>(base + g.entries);
+  auto* entries = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.entries);
   for (std::size_t n = 0; n < std::size_t{g.ring_capacity} * g.max_processes; ++n) {
-    new (&entries[n]) std::atomic<std::uint32_t>(0);
+    new (&entries[n]) std::atomic<std::uint64_t>(Entry::make(Entry::kVoid, 0));
   }
 }
 
@@ -61,7 +66,7 @@ Errc Attachment::map(alloc::SharedSegment segment) noexcept {
   rings_ = reinterpret_cast<Ring*>(base + g_.rings);
   hint_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.free_hint);
   meta_ = reinterpret_cast<SampleMeta*>(base + g_.meta);
-  entries_ = reinterpret_cast<std::atomic<std::uint32_t>*>(base + g_.entries);
+  entries_ = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g_.entries);
   payload_ = base + g_.payload;
   return Errc::ok;
 }
@@ -92,7 +97,10 @@ Errc Attachment::take_record(bool as_creator) noexcept {
       c->store(0, std::memory_order_relaxed);
     }
     rec.sleeping.store(0, std::memory_order_relaxed);
-    rec.subscribed.store(0, std::memory_order_relaxed);
+    // Subscriptions count on from the previous owner's (never odd here but
+    // by a scribble): its entries stay another subscription's.
+    const std::uint32_t sub = rec.subscribed.load(std::memory_order_relaxed);
+    rec.subscribed.store(sub + (sub & 1), std::memory_order_relaxed);
     life_ = LifeWord::make(LifeWord::kAlive, seen.generation(), pid);
     // release: monitors that see "alive" see the token flag with it.
     rec.life.store(life_.raw, std::memory_order_seq_cst);
@@ -178,9 +186,8 @@ Errc Attachment::start_monitor(int listen_fd) noexcept {
 void Attachment::detach() noexcept {
   monitor_.reset();  // joins the monitor thread
   Control& c = *ctl_;
-  std::uint32_t mine = me_ + 1;
-  if (c.channel.publisher.compare_exchange_strong(mine, 0, std::memory_order_seq_cst)) {
-    c.channel.publisher_gone.fetch_add(1, std::memory_order_seq_cst);
+  if (leave_slot(me_)) {
+    run_test_hook(HookPoint::shm_publisher_left);
     wake_everyone();
   }
   (void)unsubscribe();

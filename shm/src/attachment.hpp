@@ -86,7 +86,7 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   std::byte* data(std::uint32_t i) const noexcept {
     return payload_ + std::size_t{i} * g_.layout.stride + g_.layout.actual.prefix;
   }
-  std::atomic<std::uint32_t>& entry(std::uint32_t r, std::uint32_t n) const noexcept {
+  std::atomic<std::uint64_t>& entry(std::uint32_t r, std::uint32_t n) const noexcept {
     return entries_[std::size_t{r} * g_.ring_capacity + (n & (g_.ring_capacity - 1))];
   }
   std::uint32_t me() const noexcept { return me_; }
@@ -116,6 +116,12 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   bool give_back(std::uint32_t i) noexcept;
   bool claim_any(std::uint32_t* index) noexcept;
   Errc take_entry(SharedSample& out) noexcept;
+  void void_entry(std::uint32_t i, std::uint32_t subscription) noexcept;
+  // Frees the publisher slot if record r holds it (one CAS, which moves its
+  // generation): true if this call freed it.
+  bool leave_slot(std::uint32_t r) noexcept;
+  // Ends record r's subscription if it has one: true if this call ended it.
+  bool end_subscription(std::uint32_t r) noexcept;
   void clean_orphans_of(std::uint32_t subscriber) noexcept;
   void drop_charges(std::uint32_t r, std::uint64_t charges) noexcept;
   void fold_counters(Record& rec) noexcept;
@@ -127,7 +133,7 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   Ring* rings_ = nullptr;
   std::atomic<std::uint64_t>* hint_ = nullptr;
   SampleMeta* meta_ = nullptr;
-  std::atomic<std::uint32_t>* entries_ = nullptr;
+  std::atomic<std::uint64_t>* entries_ = nullptr;
   std::byte* payload_ = nullptr;
 
   std::uint32_t me_ = 0;

@@ -1,37 +1,54 @@
-// The publish/subscribe channel (attachment.hpp, layout.hpp's Ring).
+// The publish/subscribe channel (attachment.hpp, layout.hpp's Ring, and
+// channel_words.hpp for the words named here).
 //
 // Protocol:
 //  - Subscriber r owns ring r: it writes head, the publisher writes tail
-//    and the entries. A publish to r: room (tail - head < capacity), then
-//    charge r (fetch_or queued_bit(r) on the owner word; skip r if it has
-//    the sample already, held or queued), then check r is still subscribed
-//    (else undo the charge), then write the entry, then store tail, then
-//    wake r's sleepers. The charge comes first so that a publisher killed
-//    after it leaves a charge its reaper can see (clean_orphans_of).
+//    and the entries. A publish to r: read r's subscription (skip r if it is
+//    even: not subscribed), room (tail - head < capacity), then charge r: a
+//    CAS adding queued_bit(r) to the owner word, only while r has no charge
+//    of the sample (held or queued; else skip r: there is never a bit to
+//    take back, bug B), then check r's subscription is the one read (else
+//    undo the charge), then write the entry (the sample and that
+//    subscription), then store tail, then wake r's sleepers. The charge
+//    comes first so that a publisher killed after it leaves a charge its
+//    reaper can see (clean_orphans_of).
 //  - A receive moves the charge (CAS: queued_bit(me) -> held_bit(me)) before
-//    it advances head. An entry whose charge is gone (taken by another
-//    thread of the subscriber, or taken back by a reaper or by unsubscribe)
-//    is skipped.
+//    it advances head. An entry of another subscription, a void one, or one
+//    whose charge is gone (taken by another thread of the subscriber, or
+//    taken back by a reaper or by unsubscribe) is skipped.
 //  - Subscribe/unsubscribe vs. a publish is a store-load pair: the
-//    subscriber stores `subscribed` and then scans the owner words; the
-//    publisher charges and then loads `subscribed` (all seq_cst). Either the
-//    publisher sees the change and undoes its charge, or the scan sees the
-//    charge and clears it; both may, and clearing twice is harmless.
-//  - Orphans: a charge queued_bit(r) whose sample is in no entry of r's ring
-//    between head and tail, left by a publisher killed between its charge
-//    and its tail store (or before its undo). Because a receive moves its
-//    charge before advancing head, an entry below head never carries a
-//    charge; so the dead publisher's reaper, which runs while the dead
-//    process still owns the publisher slot (no new entries can appear),
-//    reads head, then the entries up to tail, then the owner words, and
-//    clears each charge of r it did not find.
+//    subscriber moves its subscription and then scans the owner words; the
+//    publisher charges and then loads the subscription (all seq_cst).
+//    Either the publisher sees the change and undoes its charge, or the scan
+//    sees the charge and clears it; both may, and clearing twice is
+//    harmless. An entry written after both is the old subscription's: every
+//    reader ignores it.
+//  - Entries without a charge: one receiving thread may read the entry at
+//    head, stall, and meanwhile another takes that entry, the sample comes
+//    back, is published again (a charge and a later entry), and the first
+//    thread moves that charge. It then finds head moved on, and voids the
+//    later entry (void_entry) before it hands the sample out: while the
+//    process holds the sample no entry of it can be published, so the entry
+//    it finds is that one. Hence, with the subscription fixed: an entry of
+//    the subscription between head and tail that names sample i has i's
+//    queued charge, or i is held by the subscriber (being received).
+//  - Orphans: a charge queued_bit(r) whose sample is in no entry of r's
+//    current subscription between head and tail, left by a publisher killed
+//    between its charge and its tail store (or before its undo). Because a
+//    receive moves its charge before advancing head, an entry below head
+//    never carries a charge; so the dead publisher's reaper, which runs
+//    while the dead process still owns the publisher slot (no new entries
+//    can appear), reads head, then the entries up to tail, then the owner
+//    words, and clears each charge of r it did not find.
 //
-// Hostile memory: head, tail and every entry are checked (tail - head at
-// most the capacity, an entry below the count) before use.
+// Hostile memory: head, tail and every entry of the subscription are
+// checked (tail - head at most the capacity, an entry below the count or
+// void) before use.
 #include <vector>
 
 #include "attachment.hpp"
 #include "samplepool/detail/test_hooks.hpp"
+#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
 
 namespace samplepool::shm::detail {
@@ -43,19 +60,18 @@ Errc Attachment::publish(std::uint32_t i, std::uint32_t* delivered) noexcept {
   if (delivered) *delivered = 0;
   if (broken()) return Errc::corrupted;
   if (!state().open()) return Errc::not_committed;
-  Control::Channel& ch = ctl_->channel;
-  std::uint32_t current = ch.publisher.load(std::memory_order_seq_cst);
-  if (current != me_ + 1) {
-    std::uint32_t none = 0;
-    if (current != 0 || !ch.publisher.compare_exchange_strong(none, me_ + 1, std::memory_order_seq_cst)) {
-      return Errc::busy;
-    }
+  std::atomic<std::uint64_t>& slot = ctl_->channel.publisher;
+  for (PublisherWord w{slot.load(std::memory_order_seq_cst)}; !w.held_by(me_);) {
+    if (w.holder() != 0) return Errc::busy;
+    if (slot.compare_exchange_weak(w.raw, w.taken_by(me_).raw, std::memory_order_seq_cst)) break;
   }
   Record& rec = records_[me_];
   std::lock_guard lock(publishing_);
   std::uint32_t reached = 0;
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) {
-    if (r == me_ || records_[r].subscribed.load(std::memory_order_seq_cst) == 0) continue;
+    if (r == me_) continue;
+    const std::uint32_t subscription = records_[r].subscribed.load(std::memory_order_seq_cst);
+    if (!subscribed(subscription)) continue;
     Ring& ring = rings_[r];
     const std::uint32_t tail = ring.tail.load(std::memory_order_relaxed);  // ours to write
     // head only grows: a stale copy can only make the ring look fuller.
@@ -68,19 +84,24 @@ Errc Attachment::publish(std::uint32_t i, std::uint32_t* delivered) noexcept {
       continue;
     }
     run_test_hook(HookPoint::shm_publish_charging);
-    const std::uint64_t old = owner(i).fetch_or(queued_bit(r), std::memory_order_seq_cst);
-    if ((old & charges_of(r)) != 0) {  // r has it already
-      if ((old & queued_bit(r)) == 0) owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
+    std::uint64_t w = owner(i).load(std::memory_order_seq_cst);
+    bool charged = false;
+    while (!charged && (w & charges_of(r)) == 0) {
+      charged = owner(i).compare_exchange_weak(w, w | queued_bit(r), std::memory_order_seq_cst);
+    }
+    run_test_hook(HookPoint::shm_publish_charged);
+    if (!charged) {  // r has it already
       drop();
       continue;
     }
     run_test_hook(HookPoint::shm_publish_midway);
-    if (records_[r].subscribed.load(std::memory_order_seq_cst) == 0) {
+    if (records_[r].subscribed.load(std::memory_order_seq_cst) != subscription) {
       // r left meanwhile: undo. We hold i, so this cannot free it.
       owner(i).fetch_and(~queued_bit(r), std::memory_order_seq_cst);
       continue;
     }
-    entry(r, tail).store(i, std::memory_order_relaxed);
+    run_test_hook(HookPoint::shm_publish_checked);
+    entry(r, tail).store(Entry::make(i, subscription), std::memory_order_relaxed);
     // release (seq_cst): the entry and the sample's data and metadata reach
     // the receiver that reads this tail.
     ring.tail.store(tail + 1, std::memory_order_seq_cst);
@@ -92,22 +113,38 @@ Errc Attachment::publish(std::uint32_t i, std::uint32_t* delivered) noexcept {
   return Errc::ok;
 }
 
+bool Attachment::leave_slot(std::uint32_t r) noexcept {
+  std::atomic<std::uint64_t>& slot = ctl_->channel.publisher;
+  for (PublisherWord w{slot.load(std::memory_order_seq_cst)}; w.held_by(r);) {
+    if (slot.compare_exchange_weak(w.raw, w.freed().raw, std::memory_order_seq_cst)) return true;
+  }
+  return false;
+}
+
 Errc Attachment::subscribe() noexcept {
   if (broken()) return Errc::corrupted;
   Record& rec = records_[me_];
-  if (rec.subscribed.load(std::memory_order_relaxed) != 0) return Errc::ok;
+  std::uint32_t subscription = rec.subscribed.load(std::memory_order_relaxed);
+  if (subscribed(subscription)) return Errc::ok;
   Ring& ring = rings_[me_];
-  // Start at the current tail: what a previous owner of this record left is
-  // not ours (its charges went with its reaping or its unsubscribe).
+  // Start at the current tail: what a previous subscription left is not
+  // ours (its charges went with its reaping or its unsubscribe).
   ring.head.store(ring.tail.load(std::memory_order_acquire), std::memory_order_seq_cst);
-  rec.subscribed.store(1, std::memory_order_seq_cst);
+  // A CAS: another thread of ours may subscribe at once; one does.
+  rec.subscribed.compare_exchange_strong(subscription, subscription + 1, std::memory_order_seq_cst);
   return Errc::ok;
 }
 
+bool Attachment::end_subscription(std::uint32_t r) noexcept {
+  std::atomic<std::uint32_t>& word = records_[r].subscribed;
+  for (std::uint32_t s = word.load(std::memory_order_seq_cst); subscribed(s);) {
+    if (word.compare_exchange_weak(s, s + 1, std::memory_order_seq_cst)) return true;
+  }
+  return false;
+}
+
 Errc Attachment::unsubscribe() noexcept {
-  Record& rec = records_[me_];
-  if (rec.subscribed.load(std::memory_order_relaxed) == 0) return Errc::ok;
-  rec.subscribed.store(0, std::memory_order_seq_cst);
+  if (!end_subscription(me_)) return Errc::ok;
   drop_charges(me_, queued_bit(me_));
   Ring& ring = rings_[me_];
   ring.head.store(ring.tail.load(std::memory_order_acquire), std::memory_order_release);
@@ -118,30 +155,36 @@ Errc Attachment::unsubscribe() noexcept {
 // one subscriber may take entries at once: each moves the charge of the
 // entry at head (a CAS on the owner word) and then helps head past it (a CAS
 // on head); the one whose charge CAS won has the sample. A thread with a
-// stale head may take a charge whose entry is further on; that entry is then
-// skipped: the charges are the truth, the entries only say where to look.
+// stale head may take a charge whose entry is further on; it voids that
+// entry (void_entry): the charges are the truth, the entries only say where
+// to look.
 Errc Attachment::take_entry(SharedSample& out) noexcept {
   Ring& ring = rings_[me_];
+  const std::uint32_t subscription = records_[me_].subscribed.load(std::memory_order_relaxed);  // ours
   for (;;) {
     std::uint32_t head = ring.head.load(std::memory_order_acquire);
     const std::uint32_t tail = ring.tail.load(std::memory_order_seq_cst);
     if (tail == head) return Errc::timeout;
     if (tail - head > g_.ring_capacity) return corrupted();
-    const std::uint32_t i = entry(me_, head).load(std::memory_order_relaxed);
-    if (i >= g_.count) return corrupted();
-    std::uint64_t w = owner(i).load(std::memory_order_seq_cst);
+    const std::uint64_t e = entry(me_, head).load(std::memory_order_relaxed);
+    const std::uint32_t i = Entry::index(e);
+    const bool ours = Entry::subscription(e) == subscription && i != Entry::kVoid;
+    if (ours && i >= g_.count) return corrupted();
+    run_test_hook(HookPoint::shm_receive_read);
     bool moved = false;
-    while ((w & queued_bit(me_)) != 0) {
-      const std::uint64_t next = (w & ~queued_bit(me_)) | held_bit(me_);
-      if (owner(i).compare_exchange_weak(w, next, std::memory_order_seq_cst)) {
-        moved = true;
-        break;
+    if (ours) {
+      std::uint64_t w = owner(i).load(std::memory_order_seq_cst);
+      while (!moved && (w & queued_bit(me_)) != 0) {
+        moved = owner(i).compare_exchange_weak(w, (w & ~queued_bit(me_)) | held_bit(me_),
+                                               std::memory_order_seq_cst);
       }
     }
     run_test_hook(HookPoint::shm_receive_midway);
     // release: frees the slot for the publisher (its acquire load of head).
-    ring.head.compare_exchange_strong(head, head + 1, std::memory_order_release, std::memory_order_relaxed);
+    const bool advanced =
+        ring.head.compare_exchange_strong(head, head + 1, std::memory_order_release, std::memory_order_relaxed);
     if (moved) {
+      if (!advanced) void_entry(i, subscription);
       records_[me_].received.fetch_add(1, std::memory_order_relaxed);
       out = SharedSample(shared_from_this(), i);
       return Errc::ok;
@@ -150,19 +193,41 @@ Errc Attachment::take_entry(SharedSample& out) noexcept {
   }
 }
 
+// We hold i by a charge moved through an entry another thread had already
+// taken: the charge was published with a later entry, and that entry, if
+// still ahead, must go before i can come back (else the orphan clean-up
+// could take it for the entry of i's next charge: a leak). No entry of i can
+// be published while we hold it, so the first one found is that entry, and
+// the publisher writes only at tail. The CAS is relaxed: our release of i
+// (an RMW on its owner word) orders it before any later charge of i.
+void Attachment::void_entry(std::uint32_t i, std::uint32_t subscription) noexcept {
+  Ring& ring = rings_[me_];
+  const std::uint32_t tail = ring.tail.load(std::memory_order_acquire);
+  std::uint32_t n = ring.head.load(std::memory_order_acquire);
+  for (std::uint32_t k = 0; k < g_.ring_capacity && n != tail; ++k, ++n) {
+    std::uint64_t e = Entry::make(i, subscription);
+    if (entry(me_, n).compare_exchange_strong(e, Entry::make(Entry::kVoid, subscription),
+                                              std::memory_order_relaxed)) {
+      return;
+    }
+  }
+}
+
 Errc Attachment::receive(SharedSample& out, Deadline deadline, bool may_block) noexcept {
   out.reset();
   if (broken()) return Errc::corrupted;
-  if (records_[me_].subscribed.load(std::memory_order_relaxed) == 0) return Errc::invalid_argument;
+  if (!subscribed(records_[me_].subscribed.load(std::memory_order_relaxed))) return Errc::invalid_argument;
   Ring& ring = rings_[me_];
-  const std::uint32_t gone = ctl_->channel.publisher_gone.load(std::memory_order_seq_cst);
+  auto generation = [this] {
+    return PublisherWord{ctl_->channel.publisher.load(std::memory_order_seq_cst)}.generation();
+  };
+  const std::uint32_t publishers = generation();
   for (;;) {
     if (const Errc e = take_entry(out); e != Errc::timeout) return e;
     run_test_hook(HookPoint::shm_receive_empty);
     auto ended = [&] {
       const StateWord s = state();
-      return !s.committed() || s.closed() || s.broken() ||
-             ctl_->channel.publisher_gone.load(std::memory_order_seq_cst) != gone;
+      return !s.committed() || s.closed() || s.broken() || generation() != publishers;
     };
     if (ended()) {
       // What was queued before the end is still delivered: a second look
@@ -184,6 +249,7 @@ Errc Attachment::receive(SharedSample& out, Deadline deadline, bool may_block) n
 
 void Attachment::clean_orphans_of(std::uint32_t r) noexcept {
   Ring& ring = rings_[r];
+  const std::uint32_t subscription = records_[r].subscribed.load(std::memory_order_seq_cst);
   const std::uint32_t head = ring.head.load(std::memory_order_seq_cst);
   const std::uint32_t tail = ring.tail.load(std::memory_order_seq_cst);
   if (tail - head > g_.ring_capacity) {
@@ -192,8 +258,8 @@ void Attachment::clean_orphans_of(std::uint32_t r) noexcept {
   }
   std::vector<bool> queued(g_.count, false);
   for (std::uint32_t n = head; n != tail; ++n) {
-    const std::uint32_t i = entry(r, n).load(std::memory_order_relaxed);
-    if (i < g_.count) queued[i] = true;
+    const std::uint64_t e = entry(r, n).load(std::memory_order_relaxed);
+    if (Entry::subscription(e) == subscription && Entry::index(e) < g_.count) queued[Entry::index(e)] = true;
   }
   for (std::uint32_t i = 0; i < g_.count; ++i) {
     if (queued[i] || (owner(i).load(std::memory_order_seq_cst) & queued_bit(r)) == 0) continue;

@@ -56,7 +56,7 @@ Errc compute(const Properties& props, std::uint32_t max_processes, std::uint32_t
       place(&at, sizeof(Ring) * max_processes, kCacheLine, &g.rings) &&
       place(&at, sizeof(std::uint64_t) * g.hint_words, kCacheLine, &g.free_hint) &&
       place(&at, sizeof(SampleMeta) * g.count, kCacheLine, &g.meta) &&
-      place(&at, sizeof(std::uint32_t) * std::size_t{g.ring_capacity} * max_processes, kCacheLine,
+      place(&at, sizeof(std::uint64_t) * std::size_t{g.ring_capacity} * max_processes, kCacheLine,
             &g.entries) &&
       place(&at, layout.payload_bytes, payload_align, &g.payload) && round_up(at, kPage, &g.total_bytes);
   if (!ok) return Errc::too_large;

@@ -4,11 +4,11 @@
 // found no free record) takes its record with a CAS (occupied -> reaping by
 // me) and then, in this order:
 //  1. if it was the publisher: clears its orphaned charges (those no ring
-//     entry names, channel.cpp; and every charge to a process that is not
-//     subscribed any more), then frees the publisher slot and ends blocked
-//     receives;
-//  2. unsubscribes it (a publisher that charged it after this store undoes
-//     its charge, or the next step clears it: channel.cpp's pair);
+//     entry of its subscription names, channel.cpp; and every charge to a
+//     process that is not subscribed any more), then frees the publisher
+//     slot, which moves its generation and so ends blocked receives;
+//  2. ends its subscription (a publisher that charged it after this CAS
+//     undoes its charge, or the next step clears it: channel.cpp's pair);
 //  3. clears its bits from every owner word; a word that becomes 0 is a
 //     sample back in the pool;
 //  4. takes its sleepers out of the wake channel's count;
@@ -18,12 +18,18 @@
 //  7. folds its counters into the retired totals and frees the record.
 // Every step is idempotent, so a reaper that dies midway is replaced (its
 // own record is reaped, and a monitor that finds a record "reaping" by a
-// dead process takes it over with a CAS) and the newcomer starts again.
+// dead process takes it over with a CAS) and the newcomer starts again. The
+// reaping word names the reaper's record and that record's generation, so a
+// reaper whose record was freed and taken by a new process before anyone
+// looked is still seen gone (orphaned(); found reading this file: "bug E").
 #include <unistd.h>
 
 #include <bit>
+#include <cerrno>
+#include <csignal>
 
 #include "attachment.hpp"
+#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
 
 namespace samplepool::shm::detail {
@@ -43,29 +49,29 @@ void Attachment::drop_charges(std::uint32_t r, std::uint64_t charges) noexcept {
 
 bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
   Record& rec = records_[r];
-  const LifeWord mine = seen.reaped_by(me_);
+  // Without a record of our own (attach's last resort), our pid says who
+  // reaps; with one, our record and its generation.
+  const LifeWord mine = life_.state() == LifeWord::kAlive ? seen.reaped_by(me_, life_)
+                                                          : seen.reaped_by_process(static_cast<int>(getpid()));
   if (!rec.life.compare_exchange_strong(seen.raw, mine.raw, std::memory_order_acq_rel)) return false;
 
   Control& c = *ctl_;
-  if (c.channel.publisher.load(std::memory_order_seq_cst) == r + 1) {
+  if (PublisherWord{c.channel.publisher.load(std::memory_order_seq_cst)}.held_by(r)) {
     // Its charges without an entry: in a subscriber's ring, those no entry
     // names; to a process no longer subscribed (it left, or was reaped,
     // after the charge and before the dead publisher's undo), every one.
     // No other publisher can charge anyone until the slot is freed below.
     for (std::uint32_t s = 0; s < g_.max_processes; ++s) {
       if (s == r) continue;
-      if (records_[s].subscribed.load(std::memory_order_seq_cst) != 0) {
+      if (subscribed(records_[s].subscribed.load(std::memory_order_seq_cst))) {
         clean_orphans_of(s);
       } else {
         drop_charges(s, queued_bit(s));
       }
     }
-    std::uint32_t dead = r + 1;
-    if (c.channel.publisher.compare_exchange_strong(dead, 0, std::memory_order_seq_cst)) {
-      c.channel.publisher_gone.fetch_add(1, std::memory_order_seq_cst);
-    }
+    (void)leave_slot(r);  // its generation moves: blocked receives end
   }
-  rec.subscribed.store(0, std::memory_order_seq_cst);
+  (void)end_subscription(r);
   drop_charges(r, charges_of(r));
   c.wake.forget_sleepers(rec.sleeping.exchange(0, std::memory_order_relaxed));
   rebuild_hint();
@@ -83,10 +89,15 @@ bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
 bool Attachment::orphaned(std::uint32_t r, LifeWord l) const noexcept {
   if (l.occupied()) return gone(r, l);
   if (l.state() != LifeWord::kReaping) return false;
+  if (l.reaper_has_no_record()) return kill(l.pid(), 0) != 0 && errno == ESRCH;
   const std::uint32_t x = l.reaper();
   if (x >= g_.max_processes) return true;  // a scribble: nobody is reaping it
   const LifeWord by{records_[x].life.load(std::memory_order_acquire)};
-  return !by.occupied() || gone(x, by);
+  // Record x freed, or freed and taken again since the reaping began: its
+  // reaper has gone (the record's generation moved).
+  if (!l.reaper_is(by)) return true;
+  if (x == me_) return false;  // ours, under way on another thread
+  return gone(x, by);
 }
 
 std::uint32_t Attachment::reap_dead_now() noexcept {

@@ -1,5 +1,6 @@
 // SharedPool::stats (attachment.hpp).
 #include "attachment.hpp"
+#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
 
 namespace samplepool::shm::detail {
@@ -29,7 +30,7 @@ SharedStats Attachment::stats() const noexcept {
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) {
     const Record& rec = records_[r];
     if (LifeWord{rec.life.load(std::memory_order_relaxed)}.state() == LifeWord::kAlive) ++s.processes;
-    if (rec.subscribed.load(std::memory_order_relaxed) != 0) ++s.subscribers;
+    if (subscribed(rec.subscribed.load(std::memory_order_relaxed))) ++s.subscribers;
     s.acquires += get(rec.acquires);
     s.releases += get(rec.releases);
     s.waits += get(rec.waits);

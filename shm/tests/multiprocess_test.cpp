@@ -15,6 +15,7 @@
 namespace samplepool::shm {
 namespace {
 
+using test::eventually;
 using test::PeerProcess;
 using namespace std::chrono_literals;
 
@@ -29,17 +30,6 @@ std::unique_ptr<SharedPool> make_pool() {
   EXPECT_EQ(SharedPool::create(p, {}, &pool), Errc::ok);
   EXPECT_EQ(pool->commit(), Errc::ok);
   return pool;
-}
-
-// Polls `pred` (a stats condition) until it holds or `timeout` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
 }
 
 // Every sample can be acquired, each once: none lost, none doubled.

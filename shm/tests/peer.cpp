@@ -22,12 +22,29 @@
 //                       the socket fd argv[1], print "created", wait for EOF
 //   hold-received N     subscribe, print "subscribed", receive N and hold
 //                       them, print "received", wait for stdin EOF
+//   script              one step per line on stdin, each answered by one
+//                       line (an error as "result <errc>"):
+//                         acquire      -> "acquired <index>" (held)
+//                         publish      -> "published <delivered>" (the
+//                                         last sample held)
+//                         release      -> "released" (the last held)
+//                         subscribe    -> "subscribed"
+//                         unsubscribe  -> "unsubscribed"
+//                         receive      -> "received <index>" (held)
+//                         leave        -> "left" (drops every hold and
+//                                         detaches)
+//                         stop-at P    -> "armed": at hook point P print
+//                                         "stopped" and sleep forever
+//                         pause-at P   -> "armed": at P print "paused" and
+//                                         wait for a line on stdin
+//                       P is a HookPoint's name without "shm_".
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -43,6 +60,8 @@ using samplepool::shm::SharedSample;
 using HookPoint = samplepool::detail::HookPoint;
 
 HookPoint g_stop_at;
+bool g_pause = false;  // script: wait for a line at g_stop_at instead of stopping
+bool g_armed = false;
 
 void say(const char* line) {
   std::printf("%s\n", line);
@@ -58,6 +77,101 @@ void wait_for_eof() {
   char c;
   while (read(0, &c, 1) > 0) {
   }
+}
+
+// One line from stdin, read a byte at a time (the hook reads stdin too, so
+// nothing may be buffered ahead). False at EOF.
+bool read_line(std::string* line) {
+  line->clear();
+  char c;
+  while (read(0, &c, 1) == 1) {
+    if (c == '\n') return true;
+    line->push_back(c);
+  }
+  return !line->empty();
+}
+
+bool point_named(const std::string& name, HookPoint* out) {
+  static const std::pair<const char*, HookPoint> kPoints[] = {
+      {"acquire_claimed", HookPoint::shm_acquire_claimed},
+      {"release_midway", HookPoint::shm_release_midway},
+      {"publish_charging", HookPoint::shm_publish_charging},
+      {"publish_charged", HookPoint::shm_publish_charged},
+      {"publish_midway", HookPoint::shm_publish_midway},
+      {"publish_checked", HookPoint::shm_publish_checked},
+      {"publisher_left", HookPoint::shm_publisher_left},
+      {"receive_read", HookPoint::shm_receive_read},
+      {"receive_midway", HookPoint::shm_receive_midway},
+  };
+  for (const auto& [n, p] : kPoints) {
+    if (name == n) {
+      *out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The script's hook: fires once, at g_stop_at.
+void script_hook(HookPoint p) noexcept {
+  if (!g_armed || p != g_stop_at) return;
+  g_armed = false;
+  if (g_pause) {
+    say("paused");
+    std::string go;
+    (void)read_line(&go);
+    return;
+  }
+  say("stopped");
+  for (;;) pause();
+}
+
+int run_script(std::unique_ptr<SharedPool> pool) {
+  samplepool::detail::set_test_hook(script_hook);
+  std::vector<SharedSample> held;
+  char text[64];
+  for (std::string line; read_line(&line);) {
+    const auto space = line.find(' ');
+    const std::string step = line.substr(0, space);
+    const std::string arg = space == std::string::npos ? "" : line.substr(space + 1);
+    Errc e = Errc::ok;
+    if (!pool && step != "stop-at" && step != "pause-at") {
+      e = Errc::invalid_argument;  // after leave
+    } else if (step == "acquire" || step == "receive") {
+      SharedSample s;
+      e = step == "acquire" ? pool->acquire(s) : pool->receive(s);
+      if (e == Errc::ok) {
+        std::snprintf(text, sizeof text, "%s %u", step == "acquire" ? "acquired" : "received", s.index());
+        held.push_back(std::move(s));
+      }
+    } else if (step == "publish" && !held.empty()) {
+      std::uint32_t delivered = 0;
+      e = pool->publish(held.back(), &delivered);
+      std::snprintf(text, sizeof text, "published %u", delivered);
+    } else if (step == "release" && !held.empty()) {
+      held.pop_back();
+      std::snprintf(text, sizeof text, "released");
+    } else if (step == "subscribe" || step == "unsubscribe") {
+      e = step == "subscribe" ? pool->subscribe() : pool->unsubscribe();
+      std::snprintf(text, sizeof text, "%sd", step.c_str());
+    } else if (step == "leave") {
+      held.clear();
+      pool.reset();
+      std::snprintf(text, sizeof text, "left");
+    } else if ((step == "stop-at" || step == "pause-at") && point_named(arg, &g_stop_at)) {
+      g_pause = step == "pause-at";
+      g_armed = true;
+      std::snprintf(text, sizeof text, "armed");
+    } else {
+      e = Errc::invalid_argument;
+    }
+    if (e != Errc::ok) {
+      say_result(e);
+    } else {
+      say(text);
+    }
+  }
+  return 0;
 }
 
 void stop_here(HookPoint p) noexcept {
@@ -105,6 +219,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<SharedPool> pool;
   if (const Errc e = SharedPool::attach(fd, &pool); e != Errc::ok) return fail("attach", e);
+  if (cmd == "script") return run_script(std::move(pool));
 
   if (cmd == "hold") {
     std::vector<SharedSample> held(static_cast<std::size_t>(n));

@@ -14,6 +14,7 @@
 
 #include "samplepool/alloc/memfd.hpp"
 #include "samplepool/detail/test_hooks.hpp"
+#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/layout.hpp"
 #include "samplepool/shm/detail/life_word.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
@@ -542,9 +543,11 @@ TEST(SharedPoolHostile, AnEntryNamingNoSampleIsReported) {
   ASSERT_EQ(sub->subscribe(), Errc::ok);
   Scribbler peer(*pool);
   const std::uint32_t me = sub->process_slot();
-  auto* entries = reinterpret_cast<std::atomic<std::uint32_t>*>(peer.base + peer.g.entries);
+  auto* entries = reinterpret_cast<std::atomic<std::uint64_t>*>(peer.base + peer.g.entries);
   const std::uint32_t tail = peer.ring(me)->tail.load();
-  entries[me * peer.g.ring_capacity + (tail & (peer.g.ring_capacity - 1))].store(1u << 31);
+  const std::uint32_t subscription = peer.record(me)->subscribed.load();  // an entry of another is skipped
+  entries[me * peer.g.ring_capacity + (tail & (peer.g.ring_capacity - 1))].store(
+      detail::Entry::make(1u << 31, subscription));
   peer.ring(me)->tail.store(tail + 1);
   SharedSample r;
   EXPECT_EQ(sub->try_receive(r), Errc::corrupted);

@@ -4,7 +4,7 @@
  * after a dead one. stress/model/README.md ("The shared-memory pool") maps
  * each step here to the code, and says what is checked, within which bounds,
  * and what is not. The in-process model is pool.pml; this one shares nothing
- * with it. It follows shm/ as of bb7fd74.
+ * with it. It follows shm/ as of the fixes of bugs A to E (README, "Bugs found").
  *
  * Processes: P0 is the creator (record 0), P1 and P2 attached (records 1, 2).
  * Each has an application thread (proctypes P0, P1, P2) and a monitor thread
@@ -59,8 +59,9 @@
  *               sample to be free while P1 and P2 run as in 1; no deaths.
  *   KILL=mask   processes that may die; KILLS=n deaths (1; scenario 2: 2;
  *               scenario 4: 0).
- *   FIX=mask    fixes proposed for the protocol bugs this model finds in the
- *               code (default 0: the code as written; README, "Bugs found"):
+ *   FIX=mask    the fixes of the protocol bugs this model found (README,
+ *               "Bugs found"); default 14, all three: the code as it is
+ *               now. A mask without a bit models the code before that fix:
  *                2  the publisher slot and publisher_gone are one word: the
  *                   CAS that frees the slot bumps the generation;
  *                4  publish charges a subscriber by CAS, only if it has no
@@ -92,7 +93,7 @@
 #define BROKEN 0
 #endif
 #ifndef FIX
-#define FIX 0
+#define FIX 14
 #endif
 #ifndef KILL
 #define KILL 7

@@ -24,7 +24,11 @@ enum class HookPoint {
   shm_acquire_claimed,  // an acquire owns a sample's word and has not yet checked the state again
   shm_release_midway,   // a release has cleared the last holder bit and not yet marked the sample free
   shm_publish_charging, // a publish found room in a subscriber's ring and has not yet charged it
+  shm_publish_charged,  // a publish has tried to charge a subscriber and not yet acted on the outcome
   shm_publish_midway,   // a publish has charged a subscriber and not yet written its ring entry
+  shm_publish_checked,  // a publish has found its charged subscriber still subscribed, entry not yet written
+  shm_publisher_left,   // a leaving publisher has freed the channel's publisher slot
+  shm_receive_read,     // a receive has read the entry at its ring's head and not yet taken its charge
   shm_receive_midway,   // a receive has taken its charge and not yet advanced its ring's head
   shm_receive_empty,    // a receive found its ring empty and has not yet asked whether the channel ended
 };

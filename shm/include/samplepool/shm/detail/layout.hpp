@@ -24,7 +24,8 @@
 //   meta      [count] SampleMeta, a line each: the owner word and the
 //             metadata (one line per sample: the sample in flight and the
 //             next one claimed never share a line)
-//   entries   [max_processes * ring_capacity] 32-bit sample indices
+//   entries   [max_processes * ring_capacity] 64-bit Entry words
+//             (channel_words.hpp)
 //   payload   count * stride bytes, aligned to max(page, alignment)
 #pragma once
 
@@ -42,7 +43,7 @@ namespace samplepool::shm::detail {
 using samplepool::detail::SharedWakeChannel;
 
 inline constexpr std::uint64_t kMagic = 0x31'4d'48'53'4c'50'4d'53;  // "SMPLSHM1", little-endian
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: one-word publisher slot, tagged entries
 // A process is a bit in each owner word's half (owner_word.hpp).
 inline constexpr std::uint32_t kMaxProcesses = 32;
 inline constexpr std::uint32_t kMaxRingCapacity = 1u << 16;
@@ -91,11 +92,11 @@ struct alignas(kCacheLine) Control {
   // all of these (nobody sleeps here on the hot path).
   SharedWakeChannel idle;
   struct alignas(kCacheLine) Channel {
-    // The publishing process's record index + 1, or 0: one publisher at a time.
-    std::atomic<std::uint32_t> publisher;
-    // Incremented each time a publisher goes (detach or death): a blocked
-    // receive that sees it move returns not_committed.
-    std::atomic<std::uint32_t> publisher_gone;
+    // A PublisherWord (channel_words.hpp): the publishing process's record
+    // + 1, or 0 (one publisher at a time), and the generation every leaving
+    // publisher (detach or death) moves: a blocked receive that sees it
+    // move returns not_committed.
+    std::atomic<std::uint64_t> publisher;
   } channel;
   // What processes that have gone did (their records' counters, folded in by
   // whoever freed the record), and what reaping did.
@@ -118,7 +119,9 @@ struct alignas(kCacheLine) Record {
   // they registered there and before they leave it: at most what it added to
   // the channel's sleeper count, so its reaper can take exactly that back.
   std::atomic<std::uint32_t> sleeping;
-  std::atomic<std::uint32_t> subscribed;  // 1: publishes reach this process's ring
+  // Its subscription count (channel_words.hpp): odd while publishes reach
+  // this process's ring.
+  std::atomic<std::uint32_t> subscribed;
   // The process's counters, on a line of their own: a publisher reads
   // `subscribed` on every publish and must not find that line dirtied by
   // every release.
