@@ -245,6 +245,35 @@ TEST(SharedChannelRaces, AnEntryLeftByAResubscriptionNeverHandsASampleTwice) {
   EXPECT_EQ(pool->unsubscribe(), Errc::ok);
 }
 
+// Found by ThreadSanitizer's schedule in ThreadsOfOneSubscriberReceiveEach-
+// SampleOnce: a receiving thread stalled between reading head and reading
+// tail, while other threads received more than a ring's worth, saw tail -
+// head above the capacity and reported the pool corrupted.
+TEST(SharedChannelRaces, AReceivingThreadThatFellBehindIsNotTakenForCorruption) {
+  auto pool = make_pool(2);
+  std::unique_ptr<SharedPool> sub;
+  ASSERT_EQ(SharedPool::attach(pool->fd(), &sub), Errc::ok);
+  ASSERT_EQ(sub->subscribe(), Errc::ok);
+  Stall behind(HookPoint::shm_receive_head);
+  Errc result = Errc::ok;
+  std::thread slow([&] {
+    Stall::arm();
+    SharedSample s;
+    result = sub->try_receive(s);
+  });
+  ASSERT_TRUE(eventually([&] { return behind.reached(); }));
+  for (int k = 0; k < 6; ++k) {  // the ring holds 4
+    SharedSample s, r;
+    ASSERT_EQ(pool->acquire(s), Errc::ok);
+    ASSERT_EQ(pool->publish(s), Errc::ok);
+    ASSERT_EQ(sub->try_receive(r), Errc::ok);
+  }
+  behind.go();
+  slow.join();
+  EXPECT_EQ(result, Errc::timeout);
+  EXPECT_EQ(sub->check(), Errc::ok);
+}
+
 // A view of the segment's records, as a peer that writes them has.
 struct Records {
   explicit Records(const SharedPool& pool) {

@@ -31,9 +31,10 @@
  * queued to r), hint (bit i), state (1 committed, 4 closed, 8.. the epoch),
  * the pool's wake channel (seq, sleepers, and the futex queue asleep[]), the
  * idle channel wait_all_free sleeps on (iseq, isleepers, iasleep[]), each
- * record's `sleeping`, `subscribed` and life word, the channel (publisher,
- * publisher_gone), and the subscriber's ring (head, tail, entries, its wake
- * channel). There is one subscriber ring: process SUB's.
+ * record's `sleeping`, `subscribed` and life word, the channel (publisher
+ * and its generation: publisher_gone before fix 2), and the subscriber's
+ * ring (head, tail, entries, its wake channel). There is one subscriber
+ * ring: process SUB's.
  *
  * Build-time switches (spin -D...):
  *   SCENARIO=1  pool: P1 acquires two samples, then releases one, and the
