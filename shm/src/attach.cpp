@@ -13,7 +13,6 @@
 #include "attachment.hpp"
 #include "monitor.hpp"
 #include "samplepool/detail/test_hooks.hpp"
-#include "samplepool/shm/detail/channel_words.hpp"
 #include "samplepool/shm/detail/owner_word.hpp"
 
 namespace samplepool::shm::detail {
@@ -40,7 +39,7 @@ void construct(std::byte* base, const Geometry& g) noexcept {
   }
   auto* entries = reinterpret_cast<std::atomic<std::uint64_t>*>(base + g.entries);
   for (std::size_t n = 0; n < std::size_t{g.ring_capacity} * g.max_processes; ++n) {
-    new (&entries[n]) std::atomic<std::uint64_t>(Entry::make(Entry::kVoid, 0));
+    new (&entries[n]) std::atomic<std::uint64_t>(0);  // subscription 0: nobody's
   }
 }
 

@@ -49,7 +49,9 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
 
   // channel.cpp
   // One thread of the publishing process at a time (publishing_): the
-  // publisher is the rings' only writer of tail and entries.
+  // publisher is the rings' only writer of tail and entries. One receiving
+  // thread at a time (receiving_): the subscriber is its ring's only writer
+  // of head.
   Errc publish(std::uint32_t index, std::uint32_t* delivered) noexcept;
   Errc subscribe() noexcept;
   Errc unsubscribe() noexcept;
@@ -116,7 +118,6 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   bool give_back(std::uint32_t i) noexcept;
   bool claim_any(std::uint32_t* index) noexcept;
   Errc take_entry(SharedSample& out) noexcept;
-  void void_entry(std::uint32_t i, std::uint32_t subscription) noexcept;
   // Frees the publisher slot if record r holds it (one CAS, which moves its
   // generation): true if this call freed it.
   bool leave_slot(std::uint32_t r) noexcept;
@@ -146,6 +147,9 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   // writes on every receive).
   std::mutex publishing_;
   std::uint32_t known_head_[kMaxProcesses] = {};
+  // The subscriber's own: one receiving thread at a time takes an entry
+  // (channel.cpp); subscribe and unsubscribe wait for it.
+  std::mutex receiving_;
   Liveness liveness_;
 
   class Monitor;

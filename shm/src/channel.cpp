@@ -13,9 +13,8 @@
 //    comes first so that a publisher killed after it leaves a charge its
 //    reaper can see (clean_orphans_of).
 //  - A receive moves the charge (CAS: queued_bit(me) -> held_bit(me)) before
-//    it advances head. An entry of another subscription, a void one, or one
-//    whose charge is gone (taken by another thread of the subscriber, or
-//    taken back by a reaper or by unsubscribe) is skipped.
+//    it advances head. An entry of another subscription, or one whose
+//    charge is gone (taken back by a reaper), is skipped.
 //  - Subscribe/unsubscribe vs. a publish is a store-load pair: the
 //    subscriber moves its subscription and then scans the owner words; the
 //    publisher charges and then loads the subscription (all seq_cst).
@@ -23,15 +22,15 @@
 //    sees the charge and clears it; both may, and clearing twice is
 //    harmless. An entry written after both is the old subscription's: every
 //    reader ignores it.
-//  - Entries without a charge: one receiving thread may read the entry at
-//    head, stall, and meanwhile another takes that entry, the sample comes
-//    back, is published again (a charge and a later entry), and the first
-//    thread moves that charge. It then finds head moved on, and voids the
-//    later entry (void_entry) before it hands the sample out: while the
-//    process holds the sample no entry of it can be published, so the entry
-//    it finds is that one. Hence, with the subscription fixed: an entry of
-//    the subscription between head and tail that names sample i has i's
-//    queued charge, or i is held by the subscriber (being received).
+//  - One receiving thread of a process at a time (receiving_, process-local,
+//    as publishing_ is for publishing threads; subscribe and unsubscribe
+//    take it too). With several, a thread that read the entry at head and
+//    stalled while another took that entry could move the charge of a
+//    later publish of the same sample, leaving that later entry without a
+//    charge (found by review after the model's bug D; the model has one
+//    receiving thread, which this makes exact). Hence: an entry of the
+//    current subscription between head and tail names a sample queued to
+//    the subscriber, or the one its receiving thread is taking.
 //  - Orphans: a charge queued_bit(r) whose sample is in no entry of r's
 //    current subscription between head and tail, left by a publisher killed
 //    between its charge and its tail store (or before its undo). Because a
@@ -123,6 +122,7 @@ bool Attachment::leave_slot(std::uint32_t r) noexcept {
 
 Errc Attachment::subscribe() noexcept {
   if (broken()) return Errc::corrupted;
+  std::lock_guard lock(receiving_);  // a receive sees one subscription throughout
   Record& rec = records_[me_];
   std::uint32_t subscription = rec.subscribed.load(std::memory_order_relaxed);
   if (subscribed(subscription)) return Errc::ok;
@@ -130,7 +130,7 @@ Errc Attachment::subscribe() noexcept {
   // Start at the current tail: what a previous subscription left is not
   // ours (its charges went with its reaping or its unsubscribe).
   ring.head.store(ring.tail.load(std::memory_order_acquire), std::memory_order_seq_cst);
-  // A CAS: another thread of ours may subscribe at once; one does.
+  // A CAS, not a store: a scribbling peer must not make us count backwards.
   rec.subscribed.compare_exchange_strong(subscription, subscription + 1, std::memory_order_seq_cst);
   return Errc::ok;
 }
@@ -144,6 +144,7 @@ bool Attachment::end_subscription(std::uint32_t r) noexcept {
 }
 
 Errc Attachment::unsubscribe() noexcept {
+  std::lock_guard lock(receiving_);
   if (!end_subscription(me_)) return Errc::ok;
   drop_charges(me_, queued_bit(me_));
   Ring& ring = rings_[me_];
@@ -151,30 +152,21 @@ Errc Attachment::unsubscribe() noexcept {
   return Errc::ok;
 }
 
-// One entry, if there is one: ok, timeout (none), or corrupted. Threads of
-// one subscriber may take entries at once: each moves the charge of the
-// entry at head (a CAS on the owner word) and then helps head past it (a CAS
-// on head); the one whose charge CAS won has the sample. A thread with a
-// stale head may take a charge whose entry is further on; it voids that
-// entry (void_entry): the charges are the truth, the entries only say where
-// to look.
+// One entry, if there is one: ok, timeout (none), or corrupted. One thread
+// of the process at a time (receiving_): head is then ours alone to write,
+// and the entry at head is the one whose charge we move.
 Errc Attachment::take_entry(SharedSample& out) noexcept {
+  std::lock_guard lock(receiving_);
   Ring& ring = rings_[me_];
   const std::uint32_t subscription = records_[me_].subscribed.load(std::memory_order_relaxed);  // ours
   for (;;) {
-    std::uint32_t head = ring.head.load(std::memory_order_acquire);
-    run_test_hook(HookPoint::shm_receive_head);
+    const std::uint32_t head = ring.head.load(std::memory_order_relaxed);  // ours to write
     const std::uint32_t tail = ring.tail.load(std::memory_order_seq_cst);
     if (tail == head) return Errc::timeout;
-    if (tail - head > g_.ring_capacity) {
-      // Corrupted only if head has not moved since: a thread that stalled
-      // after reading it can see the tail of entries other threads took.
-      if (ring.head.load(std::memory_order_acquire) != head) continue;
-      return corrupted();
-    }
+    if (tail - head > g_.ring_capacity) return corrupted();
     const std::uint64_t e = entry(me_, head).load(std::memory_order_relaxed);
     const std::uint32_t i = Entry::index(e);
-    const bool ours = Entry::subscription(e) == subscription && i != Entry::kVoid;
+    const bool ours = Entry::subscription(e) == subscription;
     if (ours && i >= g_.count) return corrupted();
     run_test_hook(HookPoint::shm_receive_read);
     bool moved = false;
@@ -187,35 +179,13 @@ Errc Attachment::take_entry(SharedSample& out) noexcept {
     }
     run_test_hook(HookPoint::shm_receive_midway);
     // release: frees the slot for the publisher (its acquire load of head).
-    const bool advanced =
-        ring.head.compare_exchange_strong(head, head + 1, std::memory_order_release, std::memory_order_relaxed);
+    ring.head.store(head + 1, std::memory_order_release);
     if (moved) {
-      if (!advanced) void_entry(i, subscription);
       records_[me_].received.fetch_add(1, std::memory_order_relaxed);
       out = SharedSample(shared_from_this(), i);
       return Errc::ok;
     }
-    // Taken by another of our threads, or taken back (see the protocol).
-  }
-}
-
-// We hold i by a charge moved through an entry another thread had already
-// taken: the charge was published with a later entry, and that entry, if
-// still ahead, must go before i can come back (else the orphan clean-up
-// could take it for the entry of i's next charge: a leak). No entry of i can
-// be published while we hold it, so the first one found is that entry, and
-// the publisher writes only at tail. The CAS is relaxed: our release of i
-// (an RMW on its owner word) orders it before any later charge of i.
-void Attachment::void_entry(std::uint32_t i, std::uint32_t subscription) noexcept {
-  Ring& ring = rings_[me_];
-  const std::uint32_t tail = ring.tail.load(std::memory_order_acquire);
-  std::uint32_t n = ring.head.load(std::memory_order_acquire);
-  for (std::uint32_t k = 0; k < g_.ring_capacity && n != tail; ++k, ++n) {
-    std::uint64_t e = Entry::make(i, subscription);
-    if (entry(me_, n).compare_exchange_strong(e, Entry::make(Entry::kVoid, subscription),
-                                              std::memory_order_relaxed)) {
-      return;
-    }
+    // Another subscription's, or taken back (see the protocol).
   }
 }
 

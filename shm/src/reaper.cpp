@@ -89,14 +89,14 @@ bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
 bool Attachment::orphaned(std::uint32_t r, LifeWord l) const noexcept {
   if (l.occupied()) return gone(r, l);
   if (l.state() != LifeWord::kReaping) return false;
-  if (l.reaper_has_no_record()) return kill(l.pid(), 0) != 0 && errno == ESRCH;
+  if (l.reaper_has_no_record()) return l.pid() <= 0 || (kill(l.pid(), 0) != 0 && errno == ESRCH);
   const std::uint32_t x = l.reaper();
   if (x >= g_.max_processes) return true;  // a scribble: nobody is reaping it
   const LifeWord by{records_[x].life.load(std::memory_order_acquire)};
   // Record x freed, or freed and taken again since the reaping began: its
   // reaper has gone (the record's generation moved).
   if (!l.reaper_is(by)) return true;
-  if (x == me_) return false;  // ours, under way on another thread
+  if (x == me_ && life_.state() == LifeWord::kAlive) return false;  // ours, under way on another thread
   return gone(x, by);
 }
 

@@ -28,7 +28,6 @@ enum class HookPoint {
   shm_publish_midway,   // a publish has charged a subscriber and not yet written its ring entry
   shm_publish_checked,  // a publish has found its charged subscriber still subscribed, entry not yet written
   shm_publisher_left,   // a leaving publisher has freed the channel's publisher slot
-  shm_receive_head,     // a receive has read its ring's head and not yet its tail
   shm_receive_read,     // a receive has read the entry at its ring's head and not yet taken its charge
   shm_receive_midway,   // a receive has taken its charge and not yet advanced its ring's head
   shm_receive_empty,    // a receive found its ring empty and has not yet asked whether the channel ended

@@ -18,7 +18,9 @@
 // publisher and every subscriber it reached have released it. Publish never
 // blocks: a subscriber whose ring is full (or that already has the sample)
 // is skipped and counted (SharedStats::dropped). A blocked receive ends with
-// not_committed when the pool is decommitted or the publisher goes.
+// not_committed when the pool is decommitted or the publisher goes. Threads
+// of one process publish one at a time, and take received entries one at a
+// time (a process-local lock each; a receive waits for entries unlocked).
 //
 // Crash safety: each attached process has a record and holds its liveness
 // token, a lock on the record's byte of the segment file that the kernel

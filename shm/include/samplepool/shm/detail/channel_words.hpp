@@ -15,8 +15,7 @@
 //    (an entry written for the previous one made a sample seem queued, and
 //    hid an orphaned charge from the clean-up: bugs C and D).
 //  - Entry: a ring entry, the sample index and the subscription it was
-//    published to; kVoid in place of the index is an entry its receiver
-//    voided (channel.cpp, take_entry).
+//    published to (never 0: a subscription is odd).
 #pragma once
 
 #include <cstdint>
@@ -39,7 +38,6 @@ struct PublisherWord {
 constexpr bool subscribed(std::uint32_t subscription) noexcept { return (subscription & 1) != 0; }
 
 struct Entry {
-  static constexpr std::uint32_t kVoid = 0xffff'ffff;
   static constexpr std::uint64_t make(std::uint32_t index, std::uint32_t subscription) noexcept {
     return (std::uint64_t{subscription} << 32) | index;
   }
