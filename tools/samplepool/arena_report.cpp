@@ -40,10 +40,8 @@ std::string mib(double bytes) {
 
 }  // namespace
 
-ArenaReport inspect_arena(const void* address) {
+ArenaReport read_arena(std::istream& smaps, std::uintptr_t addr) {
   ArenaReport r;
-  std::ifstream smaps("/proc/self/smaps");
-  const auto addr = reinterpret_cast<std::uintptr_t>(address);
   bool inside = false;
   long long page_kb = 0, thp_kb = 0;
   std::string line;
@@ -57,7 +55,12 @@ ArenaReport inspect_arena(const void* address) {
     }
     if (!inside) continue;
     if (starts_with(line, "KernelPageSize:")) page_kb = field_kb(line);
-    else if (starts_with(line, "AnonHugePages:")) thp_kb = field_kb(line);
+    // Transparent huge pages: private memory counts them as anonymous, a
+    // shared (memfd) arena as shmem or file pages mapped by a PMD.
+    else if (starts_with(line, "AnonHugePages:") || starts_with(line, "ShmemPmdMapped:") ||
+             starts_with(line, "FilePmdMapped:")) {
+      thp_kb += field_kb(line);
+    }
     else if (starts_with(line, "VmFlags:")) {
       r.known = true;
       std::istringstream flags(line.substr(8));
@@ -66,6 +69,11 @@ ArenaReport inspect_arena(const void* address) {
   }
   if (r.known) r.huge_pages = page_kb > 4 ? "hugetlb" : thp_kb > 0 ? "thp" : "none";
   return r;
+}
+
+ArenaReport inspect_arena(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  return read_arena(smaps, reinterpret_cast<std::uintptr_t>(address));
 }
 
 std::string explain_lock_refusal(std::size_t bytes) {
