@@ -128,12 +128,12 @@ void check_backend(const alloc::Backend& b, Report& r) {
 }
 
 std::shared_ptr<alloc::Backend> pick_backend(std::mt19937_64& rng) {
-  // mmap or jemalloc from the registry (the counting heap when this build
-  // lacks jemalloc), or the counting heap: one in three each.
-  static constexpr std::string_view kNamed[] = {"mmap", "jemalloc"};
-  const auto pick = rng() % 3;
+  // mmap, jemalloc or memfd from the registry (the counting heap when this
+  // build lacks one), or the counting heap: one in four each.
+  static constexpr std::string_view kNamed[] = {"mmap", "jemalloc", "memfd"};
+  const auto pick = rng() % 4;
   std::shared_ptr<alloc::Backend> b;
-  if (pick < 2 && alloc::make_backend(kNamed[pick], {}, &b) == Errc::ok) return b;
+  if (pick < 3 && alloc::make_backend(kNamed[pick], {}, &b) == Errc::ok) return b;
   return std::make_shared<CountingBackend>();
 }
 
