@@ -307,5 +307,27 @@ TEST(SharedChannelRaces, AReapingWhoseReapersRecordWasTakenAgainIsTakenOver) {
   EXPECT_EQ(detail::LifeWord{seg.life(r).load()}.state(), detail::LifeWord::kFree);
 }
 
+// E's other half: a process with no record yet (an attach that found every
+// record taken reaps the dead ones first) names itself by pid. While it
+// lives its reaping is its own; once it has gone, anyone takes it over.
+TEST(SharedChannelRaces, AReapingByAProcessWithoutARecordIsTakenOverOnlyOnceItHasGone) {
+  auto pool = make_pool(2);
+  const std::uint32_t r = 1;
+  Records seg(*pool);
+  std::uint64_t free_word = 0;
+  ASSERT_TRUE(seg.owner(1).compare_exchange_strong(free_word, detail::held_bit(r)));
+  const detail::LifeWord record{seg.life(r).load()};
+  ASSERT_EQ(record.state(), detail::LifeWord::kFree);
+  seg.life(r).store(record.reaped_by_process(static_cast<int>(getpid())).raw);  // a live reaper
+  std::this_thread::sleep_for(300ms);  // three roster refreshes
+  EXPECT_EQ(pool->stats().free, 1u) << "a live reaper's work was taken over";
+  PeerProcess gone(pool->fd(), {"script"});
+  const int dead_pid = gone.pid();
+  EXPECT_EQ(step(gone, "leave"), "left");
+  EXPECT_EQ(gone.finish(), 0);
+  seg.life(r).store(record.reaped_by_process(dead_pid).raw);
+  EXPECT_TRUE(eventually([&] { return pool->stats().free == 2; }, 2s)) << "record " << r << " stranded";
+}
+
 }  // namespace
 }  // namespace samplepool::shm
