@@ -238,10 +238,12 @@ void Attachment::wake_everyone() noexcept {
   for (std::uint32_t r = 0; r < g_.max_processes; ++r) rings_[r].wake.notify_all();
 }
 
+bool Attachment::pid_gone(int pid) noexcept {
+  return pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH);
+}
+
 bool Attachment::gone(std::uint32_t r, LifeWord life) const noexcept {
-  const int pid = life.pid();
-  if (pid <= 0) return true;
-  if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+  if (pid_gone(life.pid())) return true;
   // The token, where the process took one: exact even when the pid was reused.
   return records_[r].token.load(std::memory_order_relaxed) != 0 && liveness_.available() &&
          !liveness_.held_elsewhere(r);

@@ -70,6 +70,9 @@ class Attachment : public std::enable_shared_from_this<Attachment> {
   // The process record r names (as `life`) has gone: no such pid, or (where
   // it took one) its liveness token is free.
   bool gone(std::uint32_t r, LifeWord life) const noexcept;
+  // No process has `pid` (or it is no pid: a scribble). The pid alone: a
+  // reused pid reads as alive.
+  static bool pid_gone(int pid) noexcept;
 
   // stats.cpp
   SharedStats stats() const noexcept;

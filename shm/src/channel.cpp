@@ -41,8 +41,8 @@
 //    words, and clears each charge of r it did not find.
 //
 // Hostile memory: head, tail and every entry of the subscription are
-// checked (tail - head at most the capacity, an entry below the count or
-// void) before use.
+// checked (tail - head at most the capacity, an entry below the count)
+// before use.
 #include <vector>
 
 #include "attachment.hpp"

@@ -25,8 +25,6 @@
 #include <unistd.h>
 
 #include <bit>
-#include <cerrno>
-#include <csignal>
 
 #include "attachment.hpp"
 #include "samplepool/shm/detail/channel_words.hpp"
@@ -89,7 +87,7 @@ bool Attachment::reap(std::uint32_t r, LifeWord seen) noexcept {
 bool Attachment::orphaned(std::uint32_t r, LifeWord l) const noexcept {
   if (l.occupied()) return gone(r, l);
   if (l.state() != LifeWord::kReaping) return false;
-  if (l.reaper_has_no_record()) return l.pid() <= 0 || (kill(l.pid(), 0) != 0 && errno == ESRCH);
+  if (l.reaper_has_no_record()) return pid_gone(l.pid());
   const std::uint32_t x = l.reaper();
   if (x >= g_.max_processes) return true;  // a scribble: nobody is reaping it
   const LifeWord by{records_[x].life.load(std::memory_order_acquire)};

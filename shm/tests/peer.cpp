@@ -262,13 +262,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "stop-at" && argc > 3) {
-    const std::string point = argv[3];
-    if (point == "acquire_claimed") g_stop_at = HookPoint::shm_acquire_claimed;
-    else if (point == "release_midway") g_stop_at = HookPoint::shm_release_midway;
-    else if (point == "publish_midway") g_stop_at = HookPoint::shm_publish_midway;
-    else if (point == "publish_charging") g_stop_at = HookPoint::shm_publish_charging;
-    else if (point == "receive_midway") g_stop_at = HookPoint::shm_receive_midway;
-    else return 2;
+    if (!point_named(argv[3], &g_stop_at)) return 2;
     samplepool::detail::set_test_hook(stop_here);
     SharedSample s;
     if (g_stop_at == HookPoint::shm_receive_midway) {

@@ -32,7 +32,9 @@ struct LifeWord {
 
   State state() const noexcept { return static_cast<State>(raw & 0xf); }
   std::uint32_t reaper() const noexcept { return static_cast<std::uint32_t>(raw >> 4) & 0x1f; }
-  std::uint32_t reaper_generation() const noexcept { return static_cast<std::uint32_t>(raw >> 9) & 0x3f; }
+  std::uint32_t reaper_generation() const noexcept {
+    return static_cast<std::uint32_t>(raw >> 9) & kReaperGenerationMask;
+  }
   bool reaper_has_no_record() const noexcept { return (raw & kNoRecord) != 0; }
   std::uint32_t generation() const noexcept { return static_cast<std::uint32_t>(raw >> 16) & 0xffff; }
   std::int32_t pid() const noexcept { return static_cast<std::int32_t>(raw >> 32); }
@@ -48,7 +50,8 @@ struct LifeWord {
   LifeWord freed() const noexcept { return make(kFree, generation() + 1, 0); }
   // Reaped by record r's process, whose life word is `reaper`.
   LifeWord reaped_by(std::uint32_t r, LifeWord reaper) const noexcept {
-    return LifeWord{make(kReaping, generation(), pid(), r).raw | (std::uint64_t{reaper.generation() & 0x3f} << 9)};
+    const std::uint64_t tag = reaper.generation() & kReaperGenerationMask;
+    return LifeWord{make(kReaping, generation(), pid(), r).raw | (tag << 9)};
   }
   // Reaped by process `pid`, which has no record.
   LifeWord reaped_by_process(std::int32_t reaper_pid) const noexcept {
@@ -56,10 +59,12 @@ struct LifeWord {
   }
   // The reaping word names `reaper` (record r's word now) as its reaper.
   bool reaper_is(LifeWord reaper) const noexcept {
-    return !reaper_has_no_record() && reaper.occupied() && (reaper.generation() & 0x3f) == reaper_generation();
+    return !reaper_has_no_record() && reaper.occupied() &&
+           (reaper.generation() & kReaperGenerationMask) == reaper_generation();
   }
 
  private:
+  static constexpr std::uint32_t kReaperGenerationMask = 0x3f;  // bits 9..14
   static constexpr std::uint64_t kNoRecord = std::uint64_t{1} << 15;
 };
 
