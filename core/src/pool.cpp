@@ -134,7 +134,7 @@ Errc Pool::refuse(Errc why) noexcept {
 
 // The shared path: no cache, or the cache is empty and so is its refill.
 Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexcept {
-  if (caches_.exists()) detail::claim_cache_slot();  // next time, the cache
+  caches_.claim_for_next_time();
   cb_.hot.life.enter();  // reserve first: see lifetime.hpp
   const EpochState::Word entry = cb_.read_mostly.state.load();
   if (!entry.committed()) [[unlikely]] {
@@ -181,7 +181,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
 }
 
 void Pool::recycle_shared(SampleSlot* s) noexcept {
-  if (caches_.exists()) detail::claim_cache_slot();  // next time, the cache
+  caches_.claim_for_next_time();
   cb_.hot.life.in_flight_from_held();  // before the push: keeps the held count exact
   cb_.free.push(s->index);  // release: publishes this holder's writes to the next acquirer
   cb_.wake.notify_one();    // after the push: see wake_channel.hpp
@@ -327,8 +327,9 @@ Stats Pool::stats() const noexcept {
 // ---------------------------------------------------------------------------
 // Bulk.
 
-Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
-  for (Sample& s : out) s.reset();
+// try_acquire_bulk's shared path (its caller emptied `out` and found too
+// few samples in this thread's cache).
+Errc Pool::acquire_bulk_shared(std::span<Sample> out) noexcept {
   // More than the pool could ever hold at once is a bad argument, not a
   // timeout (a kept-but-decommitted pool refuses below, not_committed).
   if (out.size() > kMaxBulk ||
@@ -338,10 +339,7 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   }
   const auto k = static_cast<std::uint32_t>(out.size());
   if (k == 0) return Errc::ok;
-  if (SampleSlot* cached[kMaxBulk]; caches_.take(cb_, cached, k)) {  // this thread's cache
-    for (std::uint32_t i = 0; i < k; ++i) detail::PoolAccess::fill(out[i], cached[i]);
-    return Errc::ok;
-  }
+  caches_.claim_for_next_time();
   std::uint32_t got[kMaxBulk];
   cb_.hot.life.enter();
   const EpochState::Word entry = cb_.read_mostly.state.load();
@@ -385,39 +383,16 @@ Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
   return Errc::ok;
 }
 
-void Pool::release_bulk(std::span<Sample> samples) noexcept {
-  // Sole-held samples of this pool go back together: into this thread's
-  // cache in one section when it is open, else to the shared list in one
-  // push. The rest (shared samples, another pool's, a pool with a release
-  // callback, which needs the shared path's call) release one by one.
-  SampleSlot* slots[kMaxBulk];
-  std::uint32_t n = 0;
-  auto flush_slots = [&] {
-    const std::uint32_t k = n;
-    n = 0;
-    if (k == 0 || caches_.put_bulk(cb_, slots, k)) return;
-    std::uint32_t batch[kMaxBulk];
-    for (std::uint32_t i = 0; i < k; ++i) batch[i] = slots[i]->index;
-    // One in-flight use keeps the pool alive across the push (lifetime.hpp).
-    cb_.hot.life.in_flight_from_held(k);
-    cb_.free.push_bulk(batch, k);
-    cb_.wake.notify_n(k);
-    if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
-  };
-  for (Sample& s : samples) {
-    SampleSlot* slot = detail::PoolAccess::peek(s);
-    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr ||
-        slot->refs.load(std::memory_order_acquire) != 1) {
-      s.reset();
-      continue;
-    }
-    detail::PoolAccess::detach(s);
-    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache or the push, as in recycle()
-    slot->flags = 0;
-    slots[n++] = slot;
-    if (n == kMaxBulk) flush_slots();
-  }
-  flush_slots();
+// release_bulk's shared path: this thread's cache is closed (or it has none).
+void Pool::recycle_bulk_shared(SampleSlot* const* slots, std::uint32_t k) noexcept {
+  caches_.claim_for_next_time();
+  std::uint32_t batch[kMaxBulk];
+  for (std::uint32_t i = 0; i < k; ++i) batch[i] = slots[i]->index;
+  // One in-flight use keeps the pool alive across the push (lifetime.hpp).
+  cb_.hot.life.in_flight_from_held(k);
+  cb_.free.push_bulk(batch, k);
+  cb_.wake.notify_n(k);
+  if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
 }
 
 // ---------------------------------------------------------------------------

@@ -185,6 +185,25 @@ TEST(PoolBulk, ReleaseBulkFillsTheCacheAndFlushesTheRest) {
   EXPECT_EQ(pool.stats().free, 64u);
 }
 
+// A thread that only ever moves samples in bulk gets a cache too: the
+// bulk calls' shared paths claim the thread's cache slot as the single ones'
+// do, so from the second round on its samples stay in its cache.
+TEST(PoolBulk, ABulkOnlyThreadGetsACache) {
+  Pool pool;
+  configure(pool, 64);
+  ASSERT_TRUE(pool.thread_cache_enabled());
+  std::thread fresh([&] {  // a new thread: no cache slot claimed yet
+    std::vector<Sample> eight(8);
+    for (int round = 0; round < 4; ++round) {
+      ASSERT_EQ(pool.try_acquire_bulk(eight), Errc::ok);
+      pool.release_bulk(eight);
+    }
+    EXPECT_EQ(pool.stats().cached, 8u) << "the last release_bulk went to the shared list, not a cache";
+  });
+  fresh.join();
+  EXPECT_EQ(pool.stats().free, 64u);
+}
+
 TEST(PoolBulk, ReleaseBulkHandlesSharedAndForeignSamples) {
   Pool a(PoolOptions{FreeListPolicy::lifo, nullptr, false}), b;
   configure(a, 4);

@@ -147,10 +147,10 @@ class Pool {
   // when fewer than out.size() samples are free now, invalid_argument when
   // out.size() exceeds kMaxBulk or the pool's count, not_committed. Never
   // blocks.
-  Errc try_acquire_bulk(std::span<Sample> out) noexcept;
+  SAMPLEPOOL_HOT_INLINE Errc try_acquire_bulk(std::span<Sample> out) noexcept;
   // Drops each element's reference (like reset() on each); the samples that
   // come back go to the free list in one batch.
-  void release_bulk(std::span<Sample> samples) noexcept;
+  SAMPLEPOOL_HOT_INLINE void release_bulk(std::span<Sample> samples) noexcept;
 
   // Notification and statistics ------------------------------------------------
   // Sets (or clears, with nullptr) the release callback. Only while nothing is
@@ -198,6 +198,9 @@ class Pool {
   Errc refuse(Errc why) noexcept;
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
+  [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
+  SAMPLEPOOL_HOT_INLINE void recycle_bulk(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
+  [[gnu::cold]] void recycle_bulk_shared(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }
   static void finalize_cb(void* pool) noexcept { static_cast<Pool*>(pool)->finalize(); }

@@ -50,15 +50,24 @@ class CacheSet {
   bool enabled() const noexcept { return exists() && !fallback(); }
   bool fallback() const noexcept { return fallback_.load(std::memory_order_relaxed); }
 
+  // The shared paths call this: a thread that has no cache slot yet claims
+  // one (thread_index.hpp), so its next call finds its cache.
+  void claim_for_next_time() const noexcept {
+    if (exists()) claim_cache_slot();
+  }
+
   // Owner side, hot ------------------------------------------------------------
   // `cb` is the block given at construction, passed again by the pool (its
   // own member, addressed from `this`): reading it through the reference the
   // set keeps would add a dependent load to every round trip (measured:
   // 0.88x of the round trip).
-  // Fills out[0..k) from this thread's cache (refilling an empty one from the
-  // shared list when k fits a batch) and returns true; false, taking nothing,
-  // when the shared path must serve the call.
-  bool take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) noexcept;
+  // Hands k samples from this thread's cache to sink(i, slot), i in [0, k)
+  // (refilling an empty cache from the shared list when k fits a batch), and
+  // returns true; false, handing out nothing, when the shared path must
+  // serve the call. The sink stores each slot where the caller wants it (a
+  // Sample of the caller's span), so no staging copy sits in between.
+  template <class Sink>
+  bool take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept;
   // Puts a released sample into this thread's cache; false when the shared
   // path must take it instead.
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
@@ -67,13 +76,13 @@ class CacheSet {
   // when the shared path must take them.
   bool put_bulk(ControlBlock& cb, SampleSlot* const* s, std::uint32_t n) noexcept;
   // True when no cache but this thread's own may hold a sample and its own
-  // is empty (the hint, control_block.hpp): a failing poll need not sweep.
-  // acquire on the hint: pairs with the clearing sweep's release. The own
-  // cache is looked at inside a section: a closed one may be in a closer's
-  // hands (emptied, its samples not yet pushed), and then the poll must take
-  // the shared path, which serializes with that closer, or it could fail
-  // beside samples in transit.
-  bool nothing_cached_elsewhere(const ControlBlock& cb) noexcept;
+  // is empty and open (the hint, control_block.hpp): a failing poll need not
+  // sweep. acquire on the hint: pairs with the clearing sweep's release. A
+  // closed own cache may be in a closer's hands (emptied, its samples not
+  // yet pushed): then the poll must take the shared path, which serializes
+  // with that closer, or it could fail beside samples in transit
+  // (ThreadCache::empty_and_open says why loads alone tell).
+  bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
   bool count_timeout(const ControlBlock& cb) noexcept;
@@ -120,8 +129,9 @@ class CacheSet {
   static ThreadCache* at(const ControlBlock& cb, std::uint32_t offset) noexcept;
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
+  template <class Sink>
   static void take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n, std::uint32_t k,
-                          SampleSlot** out, std::uint32_t offset) noexcept;
+                          Sink& sink, std::uint32_t offset) noexcept;
   [[gnu::cold]] std::uint32_t refill(ThreadCache& c) noexcept;
   [[gnu::cold]] std::uint32_t flush(ThreadCache& c, std::uint32_t n) noexcept;
   // The owner, busy, empties its own cache and ends its section.
@@ -178,20 +188,22 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::end_section(ThreadCache& c) noexcept {
 // most recently cached samples (stamped with this thread, and the time where
 // the pool keeps ages) and
 // stores the new count. relaxed refs: the slots are ours, only we can see them.
+template <class Sink>
 SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n,
-                                  std::uint32_t k, SampleSlot** out, std::uint32_t offset) noexcept {
+                                                 std::uint32_t k, Sink& sink, std::uint32_t offset) noexcept {
   const HolderStamp stamp(cb.read_mostly.stamp_time, kHolderFromCache | offset);
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
     s->refs.store(1, std::memory_order_relaxed);
     stamp.apply(*s);
-    out[i] = s;
+    sink(i, s);
   }
   c.count_acquires(k);
   c.count.store(n - k, std::memory_order_relaxed);
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, SampleSlot** out, std::uint32_t k) noexcept {
+template <class Sink>
+SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept {
   const std::uint32_t offset = cache_offset();
   ThreadCache* cp = at(cb, offset);
   // Open: the pool was committed when the section began. A decommit meanwhile
@@ -201,21 +213,18 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, SampleSlot** out, st
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0 && k <= cb.read_mostly.cache_batch) [[unlikely]] n = refill(c);
   const bool got = n >= k;
-  if (got) [[likely]] take_cached(cb, c, n, k, out, offset);
+  if (got) [[likely]] take_cached(cb, c, n, k, sink, offset);
   end_section(c);
   return got;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) noexcept {
+SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
   const std::uint32_t hint = cb.read_mostly.cached_hint.load(std::memory_order_acquire);
   if (hint == 0) return true;
   const std::uint32_t offset = cache_offset();
   if (hint != offset) return false;  // another thread's cache, or several
-  ThreadCache* own = at(cb, offset);
-  if (own == nullptr || !begin_section(*own)) return false;  // closed: see above
-  const bool empty = own->count.load(std::memory_order_relaxed) == 0;
-  end_section(*own);
-  return empty;
+  const ThreadCache* own = at(cb, offset);
+  return own != nullptr && own->empty_and_open();
 }
 
 SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {

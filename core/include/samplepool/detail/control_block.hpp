@@ -86,6 +86,10 @@ struct ControlBlock {
     // Acquires stamp the time as well as the thread (holder_stamp.hpp).
     // Changed only while nothing is in use, as the callback.
     bool stamp_time = false;
+    // The layout has growth headroom (max_count above the initial count):
+    // only then must a failing poll read the counts (poll_must_fail). Set
+    // with the slots.
+    bool growable = false;
   } read_mostly;
 
   WakeChannel wake;
@@ -176,9 +180,10 @@ struct ControlBlock {
   // being built) sends the poll down the path that grows.
   // `nothing_cached` is CacheSet::nothing_cached_elsewhere(), evaluated
   // first: it is the hint's load.
-  bool poll_must_fail(bool nothing_cached) const noexcept {
+  SAMPLEPOOL_HOT_INLINE bool poll_must_fail(bool nothing_cached) const noexcept {
     return nothing_cached && read_mostly.state.load().committed() && free.empty() &&
-           counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed);
+           (!read_mostly.growable ||
+            counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed));
   }
 
   void note_high_water(std::uint32_t held) noexcept {

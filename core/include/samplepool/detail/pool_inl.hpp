@@ -46,9 +46,8 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
     if (!caches_.count_timeout(cb_)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
     return Errc::timeout;
   }
-  detail::SampleSlot* s;
-  if (caches_.take(cb_, &s, 1)) [[likely]] {
-    detail::PoolAccess::fill(out, s);
+  if (caches_.take(cb_, 1, [&out](std::uint32_t, detail::SampleSlot* s) { detail::PoolAccess::fill(out, s); }))
+      [[likely]] {
     return Errc::ok;
   }
   const Errc e = acquire_shared(out, deadline, may_block);  // out of line: pool.cpp
@@ -59,6 +58,58 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
     detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*detail::PoolAccess::peek(out));
   }
   return e;
+}
+
+// --- bulk ---------------------------------------------------------------------
+
+SAMPLEPOOL_HOT_INLINE Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
+  for (Sample& s : out) s.reset();
+  // This thread's cache first, straight into the caller's span (k samples
+  // there make k a valid size); the shared path checks sizes, looks in the
+  // other caches and grows.
+  const std::size_t k = out.size();
+  if (k != 0 && k <= kThreadCacheSize &&
+      caches_.take(cb_, static_cast<std::uint32_t>(k),
+                   [out](std::uint32_t i, detail::SampleSlot* s) { detail::PoolAccess::fill(out[i], s); }))
+      [[likely]] {
+    return Errc::ok;
+  }
+  return acquire_bulk_shared(out);  // out of line: pool.cpp
+}
+
+SAMPLEPOOL_HOT_INLINE void Pool::release_bulk(std::span<Sample> samples) noexcept {
+  // Sole-held samples of this pool go back together (recycle_bulk): into
+  // this thread's cache in one section when it is open, else to the shared
+  // list in one push. The rest (shared samples, another pool's, every sample
+  // of a pool with a release callback, which needs the shared path's call)
+  // release one by one. The callback changes only while nothing is in use.
+  const bool batched = cb_.read_mostly.callback == nullptr;
+  detail::SampleSlot* slots[kMaxBulk];
+  std::uint32_t n = 0;
+  for (Sample& s : samples) {
+    detail::SampleSlot* slot = detail::PoolAccess::peek(s);
+    if (!batched || slot == nullptr || slot->pool != this || slot->refs.load(std::memory_order_acquire) != 1) {
+      s.reset();
+      continue;
+    }
+    detail::PoolAccess::detach(s);
+    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache or the push, as in recycle()
+    slot->flags = 0;
+#if SAMPLEPOOL_DEBUG_CHECKS
+    slot->generation.fetch_add(1, std::memory_order_relaxed);  // as in recycle()
+#endif
+    slots[n++] = slot;
+    if (n == kMaxBulk) [[unlikely]] {
+      recycle_bulk(slots, n);
+      n = 0;
+    }
+  }
+  if (n != 0) recycle_bulk(slots, n);
+}
+
+SAMPLEPOOL_HOT_INLINE void Pool::recycle_bulk(detail::SampleSlot* const* slots, std::uint32_t n) noexcept {
+  if (caches_.put_bulk(cb_, slots, n)) [[likely]] return;
+  recycle_bulk_shared(slots, n);  // out of line: pool.cpp
 }
 
 // --- release ------------------------------------------------------------------

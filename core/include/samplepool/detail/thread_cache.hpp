@@ -124,6 +124,19 @@ struct alignas(kCacheLine) ThreadCache {
   // release: pairs with the closer's acquire load of busy.
   SAMPLEPOOL_HOT_INLINE void leave() noexcept { busy.store(0, std::memory_order_release); }
 
+  // The owner, outside a section: its cache holds nothing and no closer has
+  // it (so nothing of it is in transit to the shared list). Loads alone
+  // tell: a closer stores reclaim = 1 before its heavy fence and empties the
+  // cache (its count store) only after it, so an owner whose acquire load of
+  // count reads that emptying reads reclaim == 1 after it (the fence orders
+  // the closer's two stores on every architecture; acquire keeps the owner's
+  // second load after the first). acquire on reclaim pairs with the
+  // reopening store's release: the pushes of the closer that emptied the
+  // cache are then visible to the caller's next look at the shared list.
+  SAMPLEPOOL_HOT_INLINE bool empty_and_open() const noexcept {
+    return count.load(std::memory_order_acquire) == 0 && reclaim.load(std::memory_order_acquire) == 0;
+  }
+
   // Owner-only counters: a plain increment, atomic only for racy readers.
   // (Inside a section or not: closers never write them.)
   SAMPLEPOOL_HOT_INLINE void count_acquires(std::uint32_t k) noexcept { bump(acquires, k); }
