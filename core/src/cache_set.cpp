@@ -18,7 +18,10 @@ namespace {
 std::uint32_t take_all(ThreadCache& c, std::uint32_t* out) noexcept {
   const std::uint32_t n = c.count.load(std::memory_order_relaxed);
   for (std::uint32_t k = 0; k < n; ++k) out[k] = c.items[k].load(std::memory_order_relaxed)->index;
-  c.count.store(0, std::memory_order_relaxed);
+  // release: an owner's acquire load of count that reads this 0 also reads
+  // the closed flag set before it (ThreadCache::empty_and_open), in the
+  // language's terms and not only through the heavy fence.
+  c.count.store(0, std::memory_order_release);
   return n;
 }
 
@@ -81,6 +84,13 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   cb_.free.push_bulk(out, n);
   cb_.wake.notify_n(n);
   return count - n;
+}
+
+void CacheSet::return_own() noexcept {
+  ThreadCache* c = mine();
+  if (c == nullptr || c->count.load(std::memory_order_relaxed) == 0) return;
+  (void)c->enter();  // busy, open or not: the drain decides under `draining`
+  owner_drain(*c);
 }
 
 void CacheSet::owner_drain(ThreadCache& c) noexcept {

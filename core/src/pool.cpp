@@ -354,12 +354,13 @@ Errc Pool::acquire_bulk_shared(std::span<Sample> out) noexcept {
     }
   };
   pop_more();
-  if (n < k && caches_.exists()) {  // the rest may sit in idle caches
-    if (cb_.maybe_cached()) {       // otherwise pop once more, as find_index does
+  if (n < k && caches_.exists()) {  // the rest may sit in caches: our own first
+    caches_.return_own();
+    if (!caches_.nothing_cached_elsewhere(cb_)) {  // another's: sweep (a fence)
       (void)caches_.close();
       closed = true;
     }
-    pop_more();
+    pop_more();  // either way pop once more, as find_index does
   }
   while (n < k && grow(got[n])) {  // still short: grow, a chunk at a time
     ++n;

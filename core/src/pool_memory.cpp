@@ -85,7 +85,7 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   cb_.read_mostly.slots = mem_.slots;
   cb_.counters.count.store(n, std::memory_order_relaxed);
   cb_.counters.max_count.store(cap, std::memory_order_relaxed);
-  cb_.read_mostly.growable = cap > n;
+  cb_.read_mostly.growable.store(cap > n, std::memory_order_relaxed);
   cb_.counters.memory.store(true, std::memory_order_relaxed);
   // No cache can be open here (decommitted), so no owner reads these now.
   cb_.read_mostly.cache_limit =

@@ -219,6 +219,59 @@ TEST_F(CacheAdversity, PollingAnEmptyPoolMakesNoMembarrier) {
   }).join();
 }
 
+// The same for a bulk poll that comes up short: a refill for that very call
+// may leave the few free samples in the caller's own cache, and taking them
+// back is the caller's own business, not a sweep of every cache (e9836a8
+// made one membarrier per call here once bulk-only threads got caches).
+TEST_F(CacheAdversity, AShortBulkPollMakesNoMembarrier) {
+  configure(pool, 64);
+  std::vector<Sample> held(60);
+  std::thread([&] {  // its exit drains its cache: 4 free, on the shared list
+    for (auto& s : held) ASSERT_EQ(pool.acquire(s), Errc::ok);
+  }).join();
+  std::thread([&] {  // a fresh thread that only ever polls in bulk
+    std::vector<Sample> eight(8);
+    EXPECT_EQ(pool.try_acquire_bulk(eight), Errc::timeout);  // may sweep once: the exited thread's hint
+    const std::uint64_t before = detail::asymmetric_heavy_fences();
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(pool.try_acquire_bulk(eight), Errc::timeout);
+    EXPECT_EQ(detail::asymmetric_heavy_fences(), before) << "a short bulk poll swept every cache";
+    std::vector<Sample> four(4);
+    EXPECT_EQ(pool.try_acquire_bulk(four), Errc::ok) << "the four free samples were lost";
+  }).join();
+  EXPECT_EQ(pool.stats().free, 4u);
+}
+
+// A failing poll reads whether the layout can grow without a lifetime use,
+// so it may overlap a re-layout between a fixed and a growable pool: no data
+// race (ThreadSanitizer checks), and after each switch a poll on the empty
+// pool grows or fails as the new layout says.
+TEST(PollRelayout, APollRacingARelayoutIsNoDataRace) {
+  Pool pool(PoolOptions{FreeListPolicy::lifo, nullptr, false});  // no caches: the poll fails on loads
+  std::atomic<bool> stop{false};
+  std::thread poller([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      Sample s;
+      (void)pool.try_acquire(s);
+    }
+  });
+  for (int round = 0; round < 200; ++round) {
+    const bool grow = (round & 1) != 0;
+    const Properties p{4, 64, 16, 0, grow ? 8u : 0u};
+    while (pool.set_properties(p) != Errc::ok) std::this_thread::yield();  // the poller may hold one
+    ASSERT_EQ(pool.commit(), Errc::ok);
+    std::vector<Sample> all;
+    for (Sample s; pool.try_acquire(s) == Errc::ok;) all.push_back(std::move(s));
+    // The poller may hold one sample at the moment the loop looks.
+    EXPECT_GE(all.size(), (grow ? 8u : 4u) - 1) << "round " << round;
+    EXPECT_LE(all.size(), grow ? 8u : 4u) << "round " << round;
+    std::this_thread::sleep_for(20us);  // the poller fails on loads here
+    all.clear();
+    ASSERT_EQ(pool.decommit(), Errc::ok);
+  }
+  stop = true;
+  poller.join();
+}
+
 // Item 3: a timed acquire never reports a timeout while a free sample sits
 // in another thread's cache.
 TEST_F(CacheAdversity, TimedAcquireLooksInEveryCacheBeforeTimingOut) {

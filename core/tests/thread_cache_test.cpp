@@ -204,6 +204,30 @@ TEST(PoolBulk, ABulkOnlyThreadGetsACache) {
   EXPECT_EQ(pool.stats().free, 64u);
 }
 
+// release_bulk of a span that holds none of this pool's samples keeps
+// nothing of it in use, so it must not read what only an idle pool's owner
+// may change (the release callback): ThreadSanitizer checks, while the
+// other pool's samples all come back.
+TEST(PoolBulk, ReleaseBulkOfAnotherPoolsSamplesReadsNothingOfThisPool) {
+  Pool a, b;
+  configure(b, 8);
+  std::atomic<bool> stop{false};
+  std::thread releaser([&] {
+    std::vector<Sample> v(2);
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (auto& s : v) ASSERT_EQ(b.acquire(s), Errc::ok);
+      a.release_bulk(v);  // b's samples, through a
+    }
+  });
+  const auto callback = [](void*) noexcept {};
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_EQ(a.set_release_callback((i & 1) != 0 ? +callback : nullptr, nullptr), Errc::ok);
+  }
+  stop = true;
+  releaser.join();
+  EXPECT_EQ(b.stats().outstanding, 0u);
+}
+
 TEST(PoolBulk, ReleaseBulkHandlesSharedAndForeignSamples) {
   Pool a(PoolOptions{FreeListPolicy::lifo, nullptr, false}), b;
   configure(a, 4);

@@ -83,6 +83,13 @@ class CacheSet {
   // with that closer, or it could fail beside samples in transit
   // (ThreadCache::empty_and_open says why loads alone tell).
   bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept;
+  // The owner, outside a section, gives what its own cache holds back to
+  // the shared list (no fence: the owner drains under `draining`, as a
+  // closed owner does). A bulk acquire that came up short calls it before
+  // it decides whether other caches must be swept: a refill for that very
+  // call may have left its samples here. The caller holds a lifetime use,
+  // so this is never the pool's last.
+  void return_own() noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
   bool count_timeout(const ControlBlock& cb) noexcept;

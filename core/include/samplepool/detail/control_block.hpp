@@ -88,8 +88,10 @@ struct ControlBlock {
     bool stamp_time = false;
     // The layout has growth headroom (max_count above the initial count):
     // only then must a failing poll read the counts (poll_must_fail). Set
-    // with the slots.
-    bool growable = false;
+    // with the slots, while decommitted; atomic (relaxed) because a poll
+    // reads it without a lifetime use, so it may race a re-layout (and then
+    // fails on the state word anyway).
+    std::atomic<bool> growable{false};
   } read_mostly;
 
   WakeChannel wake;
@@ -171,7 +173,7 @@ struct ControlBlock {
 
   // A poll (try_acquire) that must fail, decided by loads alone: committed
   // (otherwise the shared path answers not_committed), no cache but the
-  // caller's own, empty one may hold a sample, the shared list is empty, and
+  // caller's own, empty and open one may hold a sample, the shared list is empty, and
   // the pool cannot grow now. The hint is read first, with acquire, pairing
   // with the release store of the sweep that cleared it after pushing what it
   // found: a poll that sees the hint clear sees those pushes in its list load. The list load (seq_cst)
@@ -182,7 +184,7 @@ struct ControlBlock {
   // first: it is the hint's load.
   SAMPLEPOOL_HOT_INLINE bool poll_must_fail(bool nothing_cached) const noexcept {
     return nothing_cached && read_mostly.state.load().committed() && free.empty() &&
-           (!read_mostly.growable ||
+           (!read_mostly.growable.load(std::memory_order_relaxed) ||
             counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed));
   }
 

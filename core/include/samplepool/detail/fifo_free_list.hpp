@@ -103,7 +103,7 @@ class BasicFifoFreeList {
   }
 
   // True when no index is counted at this load (seq_cst, as reserve()'s).
-  bool empty() const noexcept { return available_.load(std::memory_order_seq_cst) == 0; }
+  SAMPLEPOOL_HOT_INLINE bool empty() const noexcept { return available_.load(std::memory_order_seq_cst) == 0; }
 
   // Racy by nature: free indices not yet reserved.
   std::uint32_t available_approx() const noexcept {

@@ -61,7 +61,10 @@ class FreeList {
       fifo_.push(index);
     }
   }
-  bool empty() const noexcept { return policy_ == FreeListPolicy::lifo ? lifo_.empty() : fifo_.empty(); }
+  // Forced inline: a failing poll's list load (ControlBlock::poll_must_fail).
+  SAMPLEPOOL_HOT_INLINE bool empty() const noexcept {
+    return policy_ == FreeListPolicy::lifo ? lifo_.empty() : fifo_.empty();
+  }
   std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
     return policy_ == FreeListPolicy::lifo ? lifo_.pop_bulk(out, max) : fifo_.pop_bulk(out, max);
   }

@@ -155,7 +155,7 @@ class LifoFreeList {
   // try_pop()'s, so a caller that decides "empty" here decides it at a point
   // in the same order as every push and pop (a failing poll's linearization
   // point, Pool::acquire_impl).
-  bool empty() const noexcept { return Head{head_.load(std::memory_order_seq_cst)}.empty(); }
+  SAMPLEPOOL_HOT_INLINE bool empty() const noexcept { return Head{head_.load(std::memory_order_seq_cst)}.empty(); }
 
   // Racy by nature: the top index, for tests and debugging.
   Head head_approx() const noexcept { return Head{head_.load(std::memory_order_relaxed)}; }

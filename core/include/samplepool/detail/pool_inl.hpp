@@ -82,13 +82,15 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_bulk(std::span<Sample> samples) noexcep
   // this thread's cache in one section when it is open, else to the shared
   // list in one push. The rest (shared samples, another pool's, every sample
   // of a pool with a release callback, which needs the shared path's call)
-  // release one by one. The callback changes only while nothing is in use.
-  const bool batched = cb_.read_mostly.callback == nullptr;
+  // release one by one. The callback is read only once a sample of this
+  // pool is in hand: it changes only while nothing is in use, and a span of
+  // other pools' samples keeps nothing of this one in use.
   detail::SampleSlot* slots[kMaxBulk];
   std::uint32_t n = 0;
   for (Sample& s : samples) {
     detail::SampleSlot* slot = detail::PoolAccess::peek(s);
-    if (!batched || slot == nullptr || slot->pool != this || slot->refs.load(std::memory_order_acquire) != 1) {
+    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr ||
+        slot->refs.load(std::memory_order_acquire) != 1) {
       s.reset();
       continue;
     }

@@ -79,8 +79,12 @@
 //    previous drainer's count store is seen by the next.
 //  - the closer's clearing store of reclaim is a release, pairing with the
 //    owner's acquire load in enter(): a later owner sees the drained count.
-//  - count and items are relaxed atomics: ordering comes from the pairs
-//    above (and, for the owner, program order). They are atomics so that a
+//  - an owner outside a section may read its own count, then reclaim,
+//    both with acquire (empty_and_open, a failing poll's check): the
+//    drainer's release store of count 0 pairs with the first, the reopening
+//    release store of reclaim with the second.
+//  - count and items are otherwise relaxed atomics: ordering comes from the
+//    pairs above (and, for the owner, program order). They are atomics so that a
 //    closer's and an owner's accesses are never a data race by the
 //    language's rules, and ThreadSanitizer agrees.
 //  - a waiter registers as a sleeper before it closes the caches, so a
@@ -126,13 +130,15 @@ struct alignas(kCacheLine) ThreadCache {
 
   // The owner, outside a section: its cache holds nothing and no closer has
   // it (so nothing of it is in transit to the shared list). Loads alone
-  // tell: a closer stores reclaim = 1 before its heavy fence and empties the
-  // cache (its count store) only after it, so an owner whose acquire load of
-  // count reads that emptying reads reclaim == 1 after it (the fence orders
-  // the closer's two stores on every architecture; acquire keeps the owner's
-  // second load after the first). acquire on reclaim pairs with the
-  // reopening store's release: the pushes of the closer that emptied the
-  // cache are then visible to the caller's next look at the shared list.
+  // tell, because a closer's reclaim = 1 happens-before its emptying of the
+  // cache: in the sweep that closed the caches it precedes the heavy fence
+  // and the emptying follows it; in a later sweep (closed and fenced
+  // already) it reached this closer through the sweep mutex. The emptying
+  // store of count is a release (take_all), so an owner whose acquire load
+  // of count reads that 0 then reads reclaim == 1, or a later reopen's 0.
+  // acquire on reclaim pairs with the reopening store's release: the pushes
+  // of the closer that emptied the cache are then visible to the caller's
+  // next look at the shared list.
   SAMPLEPOOL_HOT_INLINE bool empty_and_open() const noexcept {
     return count.load(std::memory_order_acquire) == 0 && reclaim.load(std::memory_order_acquire) == 0;
   }
