@@ -48,7 +48,8 @@
 //             a shared line (statistics)                      owner writes
 //
 // Who may touch count/items:
-//  - the owner, between an enter() that saw reclaim == 0 and its leave();
+//  - the owner, between an enter() that saw reclaim == 0 and its leave()
+//    (outside a section it only reads its count: empty_and_open);
 //  - whoever holds `draining`, and only if the owner is not in such a
 //    section: a closer takes it after seeing busy == 0 behind its heavy
 //    fence, the owner takes it while busy (its section failed to open, or it
