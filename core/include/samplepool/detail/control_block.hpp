@@ -86,8 +86,9 @@ struct ControlBlock {
     // Acquires stamp the time as well as the thread (holder_stamp.hpp).
     // Changed only while nothing is in use, as the callback.
     bool stamp_time = false;
-    // The layout has growth headroom (max_count above the initial count):
-    // only then must a failing poll read the counts (poll_must_fail). Set
+    // The layout has growth headroom (max_count above the initial count;
+    // growth.chunks != 0, copied here so that a failing poll stays on this
+    // line): only then must the poll read the counts (poll_must_fail). Set
     // with the slots, while decommitted; atomic (relaxed) because a poll
     // reads it without a lifetime use, so it may race a re-layout (and then
     // fails on the state word anyway).

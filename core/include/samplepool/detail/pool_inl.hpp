@@ -96,10 +96,7 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_bulk(std::span<Sample> samples) noexcep
     }
     detail::PoolAccess::detach(s);
     slot->refs.store(0, std::memory_order_relaxed);  // published by the cache or the push, as in recycle()
-    slot->flags = 0;
-#if SAMPLEPOOL_DEBUG_CHECKS
-    slot->generation.fetch_add(1, std::memory_order_relaxed);  // as in recycle()
-#endif
+    detail::clear_for_reuse(*slot);
     slots[n++] = slot;
     if (n == kMaxBulk) [[unlikely]] {
       recycle_bulk(slots, n);
@@ -117,10 +114,7 @@ SAMPLEPOOL_HOT_INLINE void Pool::recycle_bulk(detail::SampleSlot* const* slots, 
 // --- release ------------------------------------------------------------------
 
 SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
-  s->flags = 0;  // recycling clears flags and time validity; actual length survives
-#if SAMPLEPOOL_DEBUG_CHECKS
-  s->generation.fetch_add(1, std::memory_order_relaxed);  // every older handle is stale now
-#endif
+  detail::clear_for_reuse(*s);
   // The caches are closed while a waiter sleeps, while decommitted and in a
   // pool with a release callback (whose call needs the shared path's
   // lifetime reservation): then the shared path pushes and wakes.

@@ -79,6 +79,16 @@ struct alignas(kCacheLine) SampleSlot {
 
 // Metadata transitions, shared by every API shape (Sample, IMediaSample, C).
 // Holder-only: see "Ownership" above.
+// A sample going back to the pool (a release, single or bulk): recycling
+// clears flags and time validity, the actual length survives; in debug
+// builds every older handle is stale from here on.
+SAMPLEPOOL_HOT_INLINE void clear_for_reuse(SampleSlot& s) noexcept {
+  s.flags = 0;
+#if SAMPLEPOOL_DEBUG_CHECKS
+  s.generation.fetch_add(1, std::memory_order_relaxed);
+#endif
+}
+
 inline bool has_flag(const SampleSlot& s, std::uint32_t bit) noexcept { return (s.flags & bit) != 0; }
 inline void set_flags(SampleSlot& s, std::uint32_t on, std::uint32_t off) noexcept {
   s.flags = (s.flags & ~off) | on;
