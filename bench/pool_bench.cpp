@@ -24,8 +24,12 @@
 #define SAMPLEPOOL_BENCH_HAVE_DPDK 0
 #endif
 
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "peers/cbase_allocator.hpp"
 #include "peers/dpdk_pool.hpp"
@@ -41,10 +45,12 @@ namespace {
 constexpr std::int64_t kCount = 64;
 constexpr std::int64_t kSize = 4096;
 
+// The round trip's largest thread count for P: the run's, unless the
+// adapter caps it (kMaxThreads: a peer that cannot run more threads here).
 template <class P>
-constexpr int max_threads() {
-  if constexpr (requires { P::kMaxThreads; }) return P::kMaxThreads;
-  return 4;
+int max_threads() {
+  if constexpr (requires { P::kMaxThreads; }) return std::min(P::kMaxThreads, run_max_threads());
+  return run_max_threads();
 }
 
 template <class P>
@@ -152,7 +158,37 @@ void register_all() {
 }  // namespace
 }  // namespace samplepool::bench
 
+namespace {
+// samplepool_bench's own flag, --max_threads=N (1-1024): the round trips run
+// at 1, 2, 4, ... up to N threads (default 4). Taken out of argv before
+// Google Benchmark sees it; false (after a message) when its value is bad.
+bool take_max_threads(int& argc, char** argv) {
+  constexpr std::string_view kFlag = "--max_threads=";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (!arg.starts_with(kFlag)) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    const std::string_view value = arg.substr(kFlag.size());
+    int n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 1024) {
+      std::fprintf(stderr, "samplepool_bench: --max_threads wants a whole number from 1 to 1024, not '%.*s'\n",
+                   static_cast<int>(value.size()), value.data());
+      return false;
+    }
+    samplepool::bench::run_max_threads() = n;
+  }
+  argc = kept;
+  argv[argc] = nullptr;
+  return true;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (!take_max_threads(argc, argv)) return 2;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   samplepool::bench::register_all();

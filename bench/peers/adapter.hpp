@@ -29,6 +29,16 @@
 
 namespace samplepool::bench {
 
+// The largest thread count of this run's round trips (1, 2, 4, ... up to
+// it): samplepool_bench --max_threads=N, default 4. Set once in main()
+// before any benchmark is registered, read-only afterwards. An adapter's
+// kMaxThreads, where it has one, caps it further for that pool; pools with
+// per-thread caches size their spares from it (dpdk_pool.hpp).
+inline int& run_max_threads() {
+  static int n = 4;
+  return n;
+}
+
 template <class P>
 concept PoolAdapter = requires(P p, typename P::Item item) {
   { P::kName } -> std::convertible_to<const char*>;

@@ -9,6 +9,7 @@
 #include <rte_lcore.h>
 #include <rte_mempool.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -28,27 +29,32 @@ class DpdkPool {
   static constexpr const char* kName = CacheSize ? "rte_mempool_cache" : "rte_mempool_nocache";
   // Without its cache every get and put goes through the MP/MC ring, which
   // is not preemption-safe: with 4 threads on 2 cores a preempted producer
-  // stalls the rest, and a run here made no progress for 9 minutes.
-  static constexpr int kMaxThreads = CacheSize ? 4 : 2;
-  // The most threads any scenario runs this pool with: the round trip's
-  // largest thread count, and the hand-off's two.
-  static constexpr unsigned kMostThreads = kMaxThreads > 2 ? kMaxThreads : 2;
+  // stalls the rest, and a run here made no progress for 9 minutes. So the
+  // cacheless pool runs at most 2 threads; the cached one as many as the run
+  // asks for (run_max_threads()).
+  static constexpr int kMaxThreads = CacheSize ? 1 << 10 : 2;
   // Spares for every thread's cache. An lcore cache keeps up to 1.5 x its
   // size before it flushes back to the ring, and a thread that unregisters
   // leaves what its cache holds stranded there. With only `count` objects,
   // the caches of a 4-thread run can hold all of them and the other threads
   // starve and spin in acquire()'s yield loop, timing the scheduler rather
   // than the pool. So the pool gets `count + threads * 1.5 * cache_size`
-  // objects (64 + 4 * 48 = 256 for the scenarios' 64), while the cache
-  // stays at 32 for the cached variant, the size DPDK applications use. The
-  // scenarios still hold at most `count` at once; poll_empty drains them all.
-  static constexpr unsigned kSpares = kMostThreads * CacheSize * 3 / 2;
+  // objects, threads being the most any scenario runs it with: the round
+  // trip's largest count and the hand-off's two (64 + 4 * 48 = 256 for the
+  // scenarios' 64 and the default 4 threads; 64 + 16 * 48 = 832 at 16),
+  // while the cache stays at 32 for the cached variant, the size DPDK
+  // applications use. The scenarios still hold at most `count` at once;
+  // poll_empty drains them all.
+  static unsigned spares() {
+    const int most = std::min(std::max(run_max_threads(), 2), kMaxThreads);
+    return static_cast<unsigned>(most) * CacheSize * 3 / 2;
+  }
   using Item = void*;
   DpdkPool(std::uint32_t count, std::size_t size) {
     static std::atomic<int> serial{0};
     char name[RTE_MEMPOOL_NAMESIZE];
     std::snprintf(name, sizeof name, "spb%d", serial.fetch_add(1));
-    mp_ = rte_mempool_create(name, count + kSpares, static_cast<unsigned>(size), CacheSize, 0, nullptr, nullptr,
+    mp_ = rte_mempool_create(name, count + spares(), static_cast<unsigned>(size), CacheSize, 0, nullptr, nullptr,
                              nullptr, nullptr, SOCKET_ID_ANY, 0);
   }
   ~DpdkPool() {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Packs the benchmark program into a folder that runs on another x86-64 Linux
+# machine with nothing installed (a many-core box reachable only to run one
+# command): the built samplepool_bench, every shared library `ldd` lists,
+# this machine's own dynamic loader, and DPDK's mempool ring driver (a
+# plugin the EAL loads at start-up, which ldd cannot see). The other
+# machine's libraries never load: `DIR/run` starts the program through the
+# bundled loader with the bundled libraries only.
+#   tools/bench_bundle.sh [DIR]     (default build/bench-bundle)
+# then, anywhere:
+#   DIR/run --max_threads=16 --benchmark_filter=... --benchmark_out=x.json
+# DIR/run passes its arguments to samplepool_bench; `samplepool_bench
+# --help` lists Google Benchmark's flags, --max_threads=N is its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-build/bench-bundle}
+bench=build/release/bench/samplepool_bench
+if [ ! -x "$bench" ]; then
+  cmake --preset release >/dev/null
+  cmake --build --preset release -j"$(nproc)" --target samplepool_bench >/dev/null
+fi
+rm -rf "$dir"
+mkdir -p "$dir/bin" "$dir/lib"
+cp "$bench" "$dir/bin/"
+# Every library the program needs, resolved here; the loader is the one
+# ldd names with an absolute path and no "=>".
+loader=""
+while read -r name arrow path _; do
+  if [ "$arrow" = "=>" ] && [ -n "$path" ] && [ -e "$path" ]; then
+    cp -L "$path" "$dir/lib/$name"
+  elif [[ "$name" == /* ]] && [ -e "$name" ]; then
+    loader=$name
+  fi
+done < <(ldd "$bench")
+if [ -z "$loader" ]; then
+  echo "bench_bundle: ldd named no dynamic loader for $bench" >&2
+  exit 1
+fi
+cp -L "$loader" "$dir/lib/ld-linux.so"
+# DPDK's ring mempool driver and what it needs beyond the program's own
+# libraries, when the program was built with DPDK.
+if ls "$dir/lib" | grep -q '^librte_mempool\.so'; then
+  driver=$(ls /usr/lib/*-linux-gnu/dpdk/pmds-*/librte_mempool_ring.so.[0-9]* 2>/dev/null | head -n1 || true)
+  if [ -z "$driver" ]; then
+    echo "bench_bundle: the program uses DPDK but its ring mempool driver was not found; rte_mempool would not run" >&2
+    exit 1
+  fi
+  mkdir -p "$dir/lib/dpdk"
+  # The EAL loads only files named *.so (or *.so.<its ABI>.0) from a driver
+  # directory.
+  cp -L "$driver" "$dir/lib/dpdk/librte_mempool_ring.so"
+  while read -r name arrow path _; do
+    if [ "$arrow" = "=>" ] && [ -e "$path" ] && [ ! -e "$dir/lib/$name" ]; then cp -L "$path" "$dir/lib/$name"; fi
+  done < <(ldd "$driver")
+fi
+cat >"$dir/run" <<'RUN'
+#!/bin/sh
+# Runs the bundled samplepool_bench with the bundled loader and libraries.
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -d "$here/lib/dpdk" ]; then
+  SAMPLEPOOL_BENCH_DPDK_DRIVERS="$here/lib/dpdk"
+  export SAMPLEPOOL_BENCH_DPDK_DRIVERS
+fi
+exec "$here/lib/ld-linux.so" --library-path "$here/lib" "$here/bin/samplepool_bench" "$@"
+RUN
+chmod +x "$dir/run"
+echo "bench_bundle: $dir ($(du -sh "$dir" | cut -f1)); run it as $dir/run [samplepool_bench flags]"
