@@ -6,16 +6,21 @@
 # plugin the EAL loads at start-up, which ldd cannot see). The other
 # machine's libraries never load: `DIR/run` starts the program through the
 # bundled loader with the bundled libraries only.
-#   tools/bench_bundle.sh [DIR]     (default build/bench-bundle)
+#   tools/bench_bundle.sh [DIR [PROGRAM]]
+# DIR defaults to build/bench-bundle, PROGRAM to the release build's
+# samplepool_bench (built first when missing). DPDK loads no driver from
+# under a world-writable folder (/tmp, say): keep DIR out of one, or
+# rte_mempool is skipped there ("DPDK's EAL did not start here").
 # then, anywhere:
 #   DIR/run --max_threads=16 --benchmark_filter=... --benchmark_out=x.json
 # DIR/run passes its arguments to samplepool_bench; `samplepool_bench
 # --help` lists Google Benchmark's flags, --max_threads=N is its own.
 set -euo pipefail
+dir=$(realpath -m "${1:-$(dirname "$0")/../build/bench-bundle}")
+bench=${2:+$(realpath -m "$2")}
 cd "$(dirname "$0")/.."
-dir=${1:-build/bench-bundle}
-bench=build/release/bench/samplepool_bench
-if [ ! -x "$bench" ]; then
+bench=${bench:-build/release/bench/samplepool_bench}
+if [ -z "${2:-}" ] && [ ! -x "$bench" ]; then
   cmake --preset release >/dev/null
   cmake --build --preset release -j"$(nproc)" --target samplepool_bench >/dev/null
 fi
@@ -64,4 +69,13 @@ fi
 exec "$here/lib/ld-linux.so" --library-path "$here/lib" "$here/bin/samplepool_bench" "$@"
 RUN
 chmod +x "$dir/run"
+if [ -d "$dir/lib/dpdk" ]; then
+  for d in "$dir/lib/dpdk" "$dir/lib" "$dir" $(p=$dir; while [ "$p" != / ]; do p=$(dirname "$p"); echo "$p"; done); do
+    if [ -n "$(find "$d" -maxdepth 0 -perm -o+w 2>/dev/null)" ]; then
+      echo "bench_bundle: warning: $d is world-writable, so DPDK will not load its driver from the bundle" \
+           "(rte_mempool is then skipped); make the bundle elsewhere" >&2
+      break
+    fi
+  done
+fi
 echo "bench_bundle: $dir ($(du -sh "$dir" | cut -f1)); run it as $dir/run [samplepool_bench flags]"

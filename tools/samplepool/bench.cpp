@@ -34,13 +34,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // The quick form covers every goal issue 13 sets, and only those: the round
-// trip at 1 and 2 threads and bulk 8 and 32 of samplepool's faces and
-// policies, rte_mempool with its cache and moodycamel's queue; the hand-off
-// of every peer built in (the goal is 2x each of them); the failing poll of
-// an empty pool with its reference failed pop; the floor experiments
-// (samplepool_virtual, samplepool_nocache, rte_mempool_refcounted: the report's
-// Floors table). The other peers' round trips,
-// 4 threads, pool-size scaling and growth steps run with --full.
+// trip at 1 and 2 threads (more with --max-threads) and bulk 8 and 32 of
+// samplepool's faces and policies, rte_mempool with its cache and
+// moodycamel's queue; the hand-off of every peer built in (the goal is 2x
+// each of them); the failing poll of an empty pool with its reference
+// failed pop; the floor experiments (samplepool_virtual, samplepool_nocache,
+// rte_mempool_refcounted: the report's Floors table). The other peers'
+// round trips, pool-size scaling and growth steps run with --full.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
 // during it), and the report takes each figure's median with its min and
@@ -51,13 +51,19 @@ namespace fs = std::filesystem;
 constexpr const char* kQuickFilter =
     "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c|_virtual|_nocache)?|rte_mempool_(cache|refcounted)|"
     "moodycamel_bcq)/"
-    "(.*/threads:[12]|.*/(8|32))$|handoff/|poll_empty/)";
+    "(.*/threads:[0-9]+|.*/(8|32))$|handoff/|poll_empty/)";
+// The round trips' thread counts are the program's (--max_threads: 1, 2, 4,
+// ... up to it): the quick form runs 1 and 2, --full 1 to 4, unless
+// --max-threads says otherwise (16 on a 16-core machine, say).
+constexpr std::uint32_t kQuickMaxThreads = 2;
+constexpr std::uint32_t kFullMaxThreads = 4;
 
 struct BenchOptions {
   std::string filter = kQuickFilter;
   std::uint32_t repetitions = 21;
   double min_time = 0.06;
   bool full = false;
+  std::uint32_t max_threads = kQuickMaxThreads;  // kFullMaxThreads with --full, unless given
   std::string plot;
   bool json = false;
 };
@@ -149,9 +155,10 @@ int run(const BenchOptions& o) {
   const TempDir tmp;
   if (tmp.path().empty()) return fail("bench", std::string("cannot create a temporary directory: ") + std::strerror(errno), o.json);
   const std::string filter = "--benchmark_filter=" + (o.full ? std::string(".") : o.filter);
+  const std::string threads = "--max_threads=" + std::to_string(o.max_threads);
 
   const std::string list = tmp.path() + "/list.txt";
-  const ProcessResult listed = run_process({bench, "--benchmark_list_tests=true", filter}, list);
+  const ProcessResult listed = run_process({bench, "--benchmark_list_tests=true", threads, filter}, list);
   if (listed.interrupted) return interrupted_exit(o);
   if (!listed.ok()) return fail("bench", "cannot run " + bench, o.json);
   if (!any_line(list)) {
@@ -164,7 +171,7 @@ int run(const BenchOptions& o) {
   std::fprintf(stderr, "samplepool bench: running %s (this takes a minute or two)\n", bench.c_str());
   // Every repetition goes into the JSON (no --benchmark_report_aggregates_only):
   // the report shows each figure's min, median and max from them.
-  const ProcessResult ran = run_process({bench, filter, "--benchmark_min_time=" + std::to_string(o.min_time),
+  const ProcessResult ran = run_process({bench, threads, filter, "--benchmark_min_time=" + std::to_string(o.min_time),
                                          "--benchmark_repetitions=" + std::to_string(o.repetitions),
                                          "--benchmark_enable_random_interleaving=true", "--benchmark_out_format=json",
                                          "--benchmark_out=" + out},
@@ -194,10 +201,16 @@ void add_bench_command(CLI::App& app, int* status) {
                              "repetitions, interleaved (the table shows min / median / max)");
   add_real(*cmd, "--min-time", o->min_time, 0.001, 60, "seconds per benchmark run");
   cmd->add_flag("--full", o->full, "every scenario (4 threads, pool-size scaling, growth too; as tools/bench.sh)");
+  CLI::Option* max_threads = add_integer<std::uint32_t>(*cmd, "--max-threads", o->max_threads, 1, 1024,
+                                                        "round trips at 1, 2, 4, ... up to this many threads "
+                                                        "(--full: 4 unless given)");
   cmd->add_option("--plot", o->plot, "draw the round-trip, hand-off and bulk charts into this PNG or SVG file")
       ->check(CLI::Validator([](std::string& s) { return check_plot(s); }, "FILE"));
   cmd->add_flag("--json", o->json, "print a JSON digest instead of the table");
-  cmd->callback([o, status] { *status = run(*o); });
+  cmd->callback([o, status, max_threads] {
+    if (o->full && max_threads->count() == 0) o->max_threads = kFullMaxThreads;
+    *status = run(*o);
+  });
 }
 
 }  // namespace samplepool::tool

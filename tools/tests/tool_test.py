@@ -172,6 +172,9 @@ USAGE = [
     ("bench --plot /nonexistent/x.png", "--plot: no such directory: /nonexistent"),
     ("bench --plot chart.txt", "--plot: the chart must be a .png or .svg file"),
     ("bench --full=maybe", "--full"),
+    ("bench --max-threads 0", "--max-threads: must be an integer from 1 to 1024"),
+    ("bench --max-threads 1025", "from 1 to 1024"),
+    ("bench --max-threads two", "--max-threads: not a number: two"),
     ("bench --bogus", "bogus"),
     # soak
     ("soak --duration inf", "--duration: not a finite number: inf"),
@@ -554,6 +557,22 @@ def group_bench():
     check("bench.interrupted", status == 130 and "interrupted" in err and "failed" not in err,
           f"exit {status}: {err[-300:]}")
     check("bench.interrupted", leftovers() == [], leftovers())
+
+    # --max-threads: the round trips run at 1, 2, 4, ... up to it, and only
+    # those (the quick form's default is 1 and 2).
+    def roundtrip_threads(extra):
+        status, out, err, _ = run(["bench", "--filter", "^roundtrip/samplepool/", "--json"] + quick + extra,
+                                  env=env, timeout=120)
+        check("bench.max_threads", status == 0, f"exit {status}: {err[-400:]}")
+        try:
+            keys = json.loads(out)["scenarios"]["roundtrip"]["samplepool"].keys()
+        except (ValueError, KeyError) as e:
+            check("bench.max_threads", False, f"{e}: {out[-400:]}")
+            return set()
+        return {int(k.rsplit("threads:", 1)[1]) for k in keys}
+    check("bench.max_threads", roundtrip_threads([]) == {1, 2}, "the default")
+    got = roundtrip_threads(["--max-threads", "8"])
+    check("bench.max_threads", got == {1, 2, 4, 8}, got)
 
     # A hostile chart name: drawn under exactly that name, nothing injected.
     if shutil.which("gnuplot"):
