@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Packs the benchmark program into a folder that runs on another x86-64 Linux
 # machine with nothing installed (a many-core box reachable only to run one
-# command): the built samplepool_bench, every shared library `ldd` lists,
-# this machine's own dynamic loader, and DPDK's mempool ring driver (a
-# plugin the EAL loads at start-up, which ldd cannot see). The other
-# machine's libraries never load: `DIR/run` starts the program through the
-# bundled loader with the bundled libraries only.
+# command): the built samplepool_bench as DIR/bench, every shared library
+# `ldd` lists in DIR/lib, this machine's own dynamic loader beside them
+# under its own name, and DPDK's mempool ring driver in DIR/lib/dpdk (a
+# plugin the EAL loads at start-up, which ldd cannot see; the program finds
+# it beside the loader). Started through the bundled loader, the program
+# loads none of the other machine's libraries:
 #   tools/bench_bundle.sh [DIR [PROGRAM]]
+# then, there, in DIR:
+#   lib/ld-linux-x86-64.so.2 --library-path lib ./bench --max_threads=16 --benchmark_out=x.json ...
+# or DIR/run ARGS, which does the same from any folder. The arguments are
+# samplepool_bench's (`./bench --help` lists Google Benchmark's; --max_threads=N
+# is its own).
 # DIR defaults to build/bench-bundle, PROGRAM to the release build's
 # samplepool_bench (built first when missing). DPDK loads no driver from
 # under a world-writable folder (/tmp, say): keep DIR out of one, or
 # rte_mempool is skipped there ("DPDK's EAL did not start here").
-# then, anywhere:
-#   DIR/run --max_threads=16 --benchmark_filter=... --benchmark_out=x.json
-# DIR/run passes its arguments to samplepool_bench; `samplepool_bench
-# --help` lists Google Benchmark's flags, --max_threads=N is its own.
 set -euo pipefail
 dir=$(realpath -m "${1:-$(dirname "$0")/../build/bench-bundle}")
 bench=${2:+$(realpath -m "$2")}
@@ -25,8 +27,8 @@ if [ -z "${2:-}" ] && [ ! -x "$bench" ]; then
   cmake --build --preset release -j"$(nproc)" --target samplepool_bench >/dev/null
 fi
 rm -rf "$dir"
-mkdir -p "$dir/bin" "$dir/lib"
-cp "$bench" "$dir/bin/"
+mkdir -p "$dir/lib"
+cp "$bench" "$dir/bench"
 # Every library the program needs, resolved here; the loader is the one
 # ldd names with an absolute path and no "=>".
 loader=""
@@ -41,7 +43,8 @@ if [ -z "$loader" ]; then
   echo "bench_bundle: ldd named no dynamic loader for $bench" >&2
   exit 1
 fi
-cp -L "$loader" "$dir/lib/ld-linux.so"
+loader_name=$(basename "$loader")
+cp -L "$loader" "$dir/lib/$loader_name"
 # DPDK's ring mempool driver and what it needs beyond the program's own
 # libraries, when the program was built with DPDK.
 if ls "$dir/lib" | grep -q '^librte_mempool\.so'; then
@@ -58,15 +61,11 @@ if ls "$dir/lib" | grep -q '^librte_mempool\.so'; then
     if [ "$arrow" = "=>" ] && [ -e "$path" ] && [ ! -e "$dir/lib/$name" ]; then cp -L "$path" "$dir/lib/$name"; fi
   done < <(ldd "$driver")
 fi
-cat >"$dir/run" <<'RUN'
+cat >"$dir/run" <<RUN
 #!/bin/sh
-# Runs the bundled samplepool_bench with the bundled loader and libraries.
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -d "$here/lib/dpdk" ]; then
-  SAMPLEPOOL_BENCH_DPDK_DRIVERS="$here/lib/dpdk"
-  export SAMPLEPOOL_BENCH_DPDK_DRIVERS
-fi
-exec "$here/lib/ld-linux.so" --library-path "$here/lib" "$here/bin/samplepool_bench" "$@"
+# Runs the bundled samplepool_bench through the bundled loader and libraries.
+here=\$(cd "\$(dirname "\$0")" && pwd)
+exec "\$here/lib/$loader_name" --library-path "\$here/lib" "\$here/bench" "\$@"
 RUN
 chmod +x "$dir/run"
 if [ -d "$dir/lib/dpdk" ]; then
@@ -78,4 +77,5 @@ if [ -d "$dir/lib/dpdk" ]; then
     fi
   done
 fi
-echo "bench_bundle: $dir ($(du -sh "$dir" | cut -f1)); run it as $dir/run [samplepool_bench flags]"
+echo "bench_bundle: $dir ($(du -sh "$dir" | cut -f1)); run it as $dir/run [samplepool_bench flags]," \
+     "or in $dir as lib/$loader_name --library-path lib ./bench [flags]"

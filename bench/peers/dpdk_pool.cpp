@@ -3,25 +3,37 @@
 #if SAMPLEPOOL_BENCH_HAVE_DPDK
 #include <sched.h>
 
-#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
 #include <vector>
 
 namespace samplepool::bench {
 namespace {
 bool g_running = false;
+
+// rte_mempool's ring driver is a plugin that the EAL loads from DPDK's
+// driver directory. A bundle (tools/bench_bundle.sh), made for a machine
+// without DPDK, carries its own copy in lib/dpdk, beside the bundled
+// dynamic loader that starts the program ("lib/ld-linux-x86-64.so.2
+// --library-path lib ./bench"), which is then /proc/self/exe. "" when the
+// program runs otherwise.
+std::string bundled_drivers() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const std::filesystem::path dir = exe.parent_path() / "dpdk";
+  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
 }
+}  // namespace
 
 bool dpdk_start() {
   if (g_running) return true;
   // No huge pages here; DPDK 22.11 refuses --in-memory with --no-huge.
   std::vector<const char*> args = {"samplepool_bench", "--no-huge", "--no-shconf", "--no-pci", "-l", "0-1",
                                    "-m", "128", "--log-level=3"};
-  // rte_mempool's ring driver is a plugin that the EAL loads from DPDK's
-  // driver directory. A bundle run on a machine without DPDK installed
-  // (tools/bench_bundle.sh) names its own copy's directory here instead.
-  if (const char* drivers = std::getenv("SAMPLEPOOL_BENCH_DPDK_DRIVERS"); drivers && *drivers) {
-    args.insert(args.end(), {"-d", drivers});
-  }
+  const std::string drivers = bundled_drivers();
+  if (!drivers.empty()) args.insert(args.end(), {"-d", drivers.c_str()});
   const int argc = static_cast<int>(args.size());
   args.push_back(nullptr);
   // rte_eal_init pins the calling thread to lcore 0, and every thread it

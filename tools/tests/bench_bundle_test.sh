@@ -34,7 +34,7 @@ if [ -z "${BUNDLE_TEST_NAMESPACE:-}" ]; then
   rm -rf "$work" && mkdir -p "$work" && chmod 700 "$work"
   out=$("$src/tools/bench_bundle.sh" "$work/bundle" "$bench" 2>&1)
   check make $? "$out"
-  [ -x "$work/bundle/run" ] && [ -x "$work/bundle/lib/ld-linux.so" ] && [ -x "$work/bundle/bin/samplepool_bench" ]
+  [ -x "$work/bundle/run" ] && [ -x "$work/bundle/bench" ] && [ -n "$(ls "$work/bundle/lib" | grep '^ld-linux')" ]
   check layout $? "$(ls -R "$work/bundle" | head -20)"
   [ $fail -eq 0 ] || exit 1
   mv "$work/bundle" "$work/moved"
@@ -55,10 +55,17 @@ fi
 listed=$(env -i "$run" --max_threads=8 --benchmark_list_tests=true --benchmark_filter='^roundtrip/samplepool/')
 echo "$listed" | grep -qx 'roundtrip/samplepool/64/4096/real_time/threads:8'
 check flags $? "$listed"
+# As issue 13 starts it: in the bundle, its loader by name, lib, ./bench.
+loader=$(cd "$work/moved" && ls lib | grep '^ld-linux' | head -n1)
+listed=$(cd "$work/moved" && env -i "lib/$loader" --library-path lib ./bench --benchmark_list_tests=true \
+           --benchmark_filter='^handoff/samplepool/')
+echo "$listed" | grep -q '^handoff/samplepool/'
+check by_loader $? "lib/$loader: $listed"
 if [ -d "$work/moved/lib/dpdk" ]; then
   # Run, not listed: the EAL starts without the driver too, and only
   # creating the pool fails ("pool unavailable").
-  got=$(env -i "$run" --benchmark_filter='^roundtrip/rte_mempool_cache/.*threads:1$' --benchmark_min_time=0.001 2>&1)
+  got=$(cd "$work/moved" && env -i "lib/$loader" --library-path lib ./bench \
+          --benchmark_filter='^roundtrip/rte_mempool_cache/.*threads:1$' --benchmark_min_time=0.001 2>&1)
   echo "$got" | grep -q '^roundtrip/rte_mempool_cache/.*items_per_second' && ! echo "$got" | grep -q 'ERROR'
   check dpdk $? "$got"
 fi
