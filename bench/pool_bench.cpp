@@ -159,14 +159,20 @@ void register_all() {
 }  // namespace samplepool::bench
 
 namespace {
-// samplepool_bench's own flag, --max_threads=N (1-1024): the round trips run
-// at 1, 2, 4, ... up to N threads (default 4). Taken out of argv before
+// samplepool_bench's own flag, --max_threads=N (1-1024, written with "="):
+// the round trips run at 1, 2, 4, ... (powers of two) up to N threads
+// (default 4). Taken out of argv before
 // Google Benchmark sees it; false (after a message) when its value is bad.
 bool take_max_threads(int& argc, char** argv) {
   constexpr std::string_view kFlag = "--max_threads=";
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "--help") {  // Google Benchmark prints its own flags after this and exits
+      std::printf("samplepool_bench's own flag:\n  --max_threads=<1-%d>  round trips at 1, 2, 4, ... threads up to "
+                  "this (default 4)\n\nGoogle Benchmark's:\n",
+                  samplepool::bench::kMostRunThreads);
+    }
     if (!arg.starts_with(kFlag)) {
       argv[kept++] = argv[i];
       continue;
@@ -174,9 +180,9 @@ bool take_max_threads(int& argc, char** argv) {
     const std::string_view value = arg.substr(kFlag.size());
     int n = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 1024) {
-      std::fprintf(stderr, "samplepool_bench: --max_threads wants a whole number from 1 to 1024, not '%.*s'\n",
-                   static_cast<int>(value.size()), value.data());
+    if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > samplepool::bench::kMostRunThreads) {
+      std::fprintf(stderr, "samplepool_bench: --max_threads wants a whole number from 1 to %d, not '%.*s'\n",
+                   samplepool::bench::kMostRunThreads, static_cast<int>(value.size()), value.data());
       return false;
     }
     samplepool::bench::run_max_threads() = n;

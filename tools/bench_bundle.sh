@@ -26,40 +26,53 @@ if [ -z "${2:-}" ] && [ ! -x "$bench" ]; then
   cmake --preset release >/dev/null
   cmake --build --preset release -j"$(nproc)" --target samplepool_bench >/dev/null
 fi
+# Replaces an earlier bundle, never anything else.
+if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ] && ! { [ -e "$dir/run" ] && [ -e "$dir/bench" ]; }; then
+  echo "bench_bundle: $dir exists and is not a bundle; give an empty or new folder" >&2
+  exit 2
+fi
 rm -rf "$dir"
 mkdir -p "$dir/lib"
 cp "$bench" "$dir/bench"
-# Every library the program needs, resolved here; the loader is the one
-# ldd names with an absolute path and no "=>".
-loader=""
-while read -r name arrow path _; do
-  if [ "$arrow" = "=>" ] && [ -n "$path" ] && [ -e "$path" ]; then
-    cp -L "$path" "$dir/lib/$name"
-  elif [[ "$name" == /* ]] && [ -e "$name" ]; then
-    loader=$name
-  fi
-done < <(ldd "$bench")
+# copy_libraries FILE: every library ldd resolves for FILE into lib/ (once);
+# prints the dynamic loader ldd names (an absolute path with no "=>"). A
+# library ldd cannot find stops the bundle: it would not run elsewhere.
+copy_libraries() {
+  local name arrow path
+  while read -r name arrow path _; do
+    if [ "$arrow" = "=>" ] && [ "$path" = "not" ]; then
+      echo "bench_bundle: $1 needs $name, which ldd cannot find here" >&2
+      return 1
+    elif [ "$arrow" = "=>" ] && [ -e "$path" ]; then
+      [ -e "$dir/lib/$name" ] || cp -L "$path" "$dir/lib/$name"
+    elif [[ "$name" == /* ]] && [ -e "$name" ]; then
+      echo "$name"
+    fi
+  done < <(ldd "$1")
+}
+loader=$(copy_libraries "$bench")
 if [ -z "$loader" ]; then
   echo "bench_bundle: ldd named no dynamic loader for $bench" >&2
   exit 1
 fi
 loader_name=$(basename "$loader")
 cp -L "$loader" "$dir/lib/$loader_name"
-# DPDK's ring mempool driver and what it needs beyond the program's own
-# libraries, when the program was built with DPDK.
-if ls "$dir/lib" | grep -q '^librte_mempool\.so'; then
-  driver=$(ls /usr/lib/*-linux-gnu/dpdk/pmds-*/librte_mempool_ring.so.[0-9]* 2>/dev/null | head -n1 || true)
+# DPDK's ring mempool driver, from the driver folder of the librte_mempool
+# the program links (<its folder>/dpdk/pmds-<ABI>), and what it needs.
+mempool=$(ldd "$bench" | awk '$1 ~ /^librte_mempool\.so\./ && $2 == "=>" { print $3 }')
+if [ -n "$mempool" ]; then
+  abi=${mempool##*.so.}
+  driver=$(ls "$(dirname "$mempool")"/dpdk/pmds-"$abi".*/librte_mempool_ring.so."$abi"* 2>/dev/null | head -n1 || true)
   if [ -z "$driver" ]; then
-    echo "bench_bundle: the program uses DPDK but its ring mempool driver was not found; rte_mempool would not run" >&2
+    echo "bench_bundle: the program uses DPDK ($mempool) but no librte_mempool_ring.so.$abi was found in" \
+         "$(dirname "$mempool")/dpdk/pmds-$abi.*; rte_mempool would not run" >&2
     exit 1
   fi
   mkdir -p "$dir/lib/dpdk"
   # The EAL loads only files named *.so (or *.so.<its ABI>.0) from a driver
   # directory.
   cp -L "$driver" "$dir/lib/dpdk/librte_mempool_ring.so"
-  while read -r name arrow path _; do
-    if [ "$arrow" = "=>" ] && [ -e "$path" ] && [ ! -e "$dir/lib/$name" ]; then cp -L "$path" "$dir/lib/$name"; fi
-  done < <(ldd "$driver")
+  copy_libraries "$driver" >/dev/null
 fi
 cat >"$dir/run" <<RUN
 #!/bin/sh
@@ -68,10 +81,15 @@ here=\$(cd "\$(dirname "\$0")" && pwd)
 exec "\$here/lib/$loader_name" --library-path "\$here/lib" "\$here/bench" "\$@"
 RUN
 chmod +x "$dir/run"
+# DPDK refuses a driver that is world-writable or under a world-writable
+# folder: the bundle's own files are not, whatever the umask.
+chmod -R go-w "$dir"
 if [ -d "$dir/lib/dpdk" ]; then
-  for d in "$dir/lib/dpdk" "$dir/lib" "$dir" $(p=$dir; while [ "$p" != / ]; do p=$(dirname "$p"); echo "$p"; done); do
-    if [ -n "$(find "$d" -maxdepth 0 -perm -o+w 2>/dev/null)" ]; then
-      echo "bench_bundle: warning: $d is world-writable, so DPDK will not load its driver from the bundle" \
+  p=$dir
+  while [ "$p" != / ]; do
+    p=$(dirname "$p")
+    if [ -n "$(find "$p" -maxdepth 0 -perm -o+w 2>/dev/null)" ]; then
+      echo "bench_bundle: warning: $p is world-writable, so DPDK will not load its driver from the bundle" \
            "(rte_mempool is then skipped); make the bundle elsewhere" >&2
       break
     fi

@@ -34,6 +34,7 @@ namespace samplepool::bench {
 // before any benchmark is registered, read-only afterwards. An adapter's
 // kMaxThreads, where it has one, caps it further for that pool; pools with
 // per-thread caches size their spares from it (dpdk_pool.hpp).
+inline constexpr int kMostRunThreads = 1024;  // the largest --max_threads accepted
 inline int& run_max_threads() {
   static int n = 4;
   return n;

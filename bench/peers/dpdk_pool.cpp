@@ -17,13 +17,14 @@ bool g_running = false;
 // without DPDK, carries its own copy in lib/dpdk, beside the bundled
 // dynamic loader that starts the program ("lib/ld-linux-x86-64.so.2
 // --library-path lib ./bench"), which is then /proc/self/exe. "" when the
-// program runs otherwise.
+// program runs otherwise. (The EAL copies the path; the caller's string
+// need only outlive rte_eal_init.)
 std::string bundled_drivers() {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
   const std::filesystem::path dir = exe.parent_path() / "dpdk";
-  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+  return std::filesystem::is_regular_file(dir / "librte_mempool_ring.so", ec) ? dir.string() : std::string();
 }
 }  // namespace
 

@@ -30,9 +30,11 @@ class DpdkPool {
   // Without its cache every get and put goes through the MP/MC ring, which
   // is not preemption-safe: with 4 threads on 2 cores a preempted producer
   // stalls the rest, and a run here made no progress for 9 minutes. So the
-  // cacheless pool runs at most 2 threads; the cached one as many as the run
-  // asks for (run_max_threads()).
-  static constexpr int kMaxThreads = CacheSize ? 1 << 10 : 2;
+  // cacheless pool runs at most 2 threads. The cached one runs as many as the
+  // run asks for, up to the lcores left for registered threads
+  // (RTE_MAX_LCORE, less the EAL's two: `-l 0-1` in dpdk_start()); a thread
+  // beyond them would run without a cache.
+  static constexpr int kMaxThreads = CacheSize ? RTE_MAX_LCORE - 2 : 2;
   // Spares for every thread's cache. An lcore cache keeps up to 1.5 x its
   // size before it flushes back to the ring, and a thread that unregisters
   // leaves what its cache holds stranded there. With only `count` objects,

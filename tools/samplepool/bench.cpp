@@ -57,6 +57,7 @@ constexpr const char* kQuickFilter =
 // --max-threads says otherwise (16 on a 16-core machine, say).
 constexpr std::uint32_t kQuickMaxThreads = 2;
 constexpr std::uint32_t kFullMaxThreads = 4;
+constexpr std::uint32_t kMostThreads = 1024;  // samplepool_bench's own limit (kMostRunThreads)
 
 struct BenchOptions {
   std::string filter = kQuickFilter;
@@ -201,8 +202,8 @@ void add_bench_command(CLI::App& app, int* status) {
                              "repetitions, interleaved (the table shows min / median / max)");
   add_real(*cmd, "--min-time", o->min_time, 0.001, 60, "seconds per benchmark run");
   cmd->add_flag("--full", o->full, "every scenario (4 threads, pool-size scaling, growth too; as tools/bench.sh)");
-  CLI::Option* max_threads = add_integer<std::uint32_t>(*cmd, "--max-threads", o->max_threads, 1, 1024,
-                                                        "round trips at 1, 2, 4, ... up to this many threads "
+  CLI::Option* max_threads = add_integer<std::uint32_t>(*cmd, "--max-threads", o->max_threads, 1, kMostThreads,
+                                                        "round trips at 1, 2, 4, ... (powers of two) up to this many threads "
                                                         "(--full: 4 unless given)");
   cmd->add_option("--plot", o->plot, "draw the round-trip, hand-off and bulk charts into this PNG or SVG file")
       ->check(CLI::Validator([](std::string& s) { return check_plot(s); }, "FILE"));
