@@ -56,7 +56,7 @@ std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
     return 0;
   }
   std::uint32_t got[kThreadCacheSize];
-  const std::uint32_t n = cb_.free.pop_bulk(got, cb_.read_mostly.cache_batch);
+  const std::uint32_t n = cb_.free.pop_bulk(got, cb_.read_mostly.cache_batch.load(std::memory_order_relaxed));
   if (n == 0) {
     (void)cb_.hot.life.leave();
     return 0;
@@ -189,7 +189,7 @@ void CacheSet::reopen_locked() noexcept {
   // the state store, and decommit's sweep holds sweep_ until its store, so
   // the last state decides.
   const bool open = cb_.read_mostly.state.load().committed() && closers_ == 0 &&
-                    cb_.read_mostly.callback == nullptr && cb_.read_mostly.cache_limit != 0 &&
+                    cb_.read_mostly.callback == nullptr && cb_.read_mostly.cache_limit.load(std::memory_order_relaxed) != 0 &&
                     !fallback_.load(std::memory_order_relaxed);
   if (!open) return;  // closed caches stay closed (and fenced)
   for (std::uint32_t i = 1; i < kCacheEntries; ++i) {  // entry 0 stays closed

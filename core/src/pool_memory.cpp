@@ -87,11 +87,13 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   cb_.counters.max_count.store(cap, std::memory_order_relaxed);
   cb_.read_mostly.growable.store(cap > n, std::memory_order_relaxed);
   cb_.counters.memory.store(true, std::memory_order_relaxed);
-  // No cache can be open here (decommitted), so no owner reads these now.
-  cb_.read_mostly.cache_limit =
+  // No cache can be open here (decommitted), but an owner that entered its
+  // empty cache before the decommit may still read the batch (control_block.hpp).
+  const std::uint32_t limit =
       n < 8 ? 0 : std::min(kThreadCacheSize, std::max(n / 4, n > kThreadCacheSpare ? n - kThreadCacheSpare : 0));
-  cb_.read_mostly.cache_batch =
-      std::max(1u, cb_.read_mostly.cache_limit * kThreadCacheBatch / kThreadCacheSize);
+  cb_.read_mostly.cache_limit.store(limit, std::memory_order_relaxed);
+  cb_.read_mostly.cache_batch.store(std::max(1u, limit * kThreadCacheBatch / kThreadCacheSize),
+                                    std::memory_order_relaxed);
   return Errc::ok;
 }
 

@@ -179,6 +179,62 @@ TEST_F(CacheAdversity, ArenaReleasedWhileAnOwnerIsStalledInItsRefill) {
   EXPECT_FALSE(pool.stats().memory_allocated);
 }
 
+// An owner whose cache is empty reads the pool's cache batch inside its
+// section before it reserves a lifetime use (to decide whether to refill),
+// so a decommit, release_memory() and a commit that lays the pool out again
+// can all run meanwhile and rewrite that batch: a data race on a plain field
+// until it became atomic (a TSan report from stress.short in CI). The gate
+// here synchronizes nothing (relaxed flags), as the real interleaving did
+// not, so ThreadSanitizer sees the owner's read and the commit's write
+// unordered; in other builds the test checks that the owner's acquire and
+// the pool work on after the new layout.
+struct RelaxedGate {
+  static inline std::atomic<bool> arrived{false};
+  static inline std::atomic<bool> go{false};
+  static inline thread_local bool stall_me = false;
+  static void hook(HookPoint p) noexcept {
+    if (p != HookPoint::cache_refill || !stall_me) return;
+    arrived.store(true, std::memory_order_relaxed);
+    while (!go.load(std::memory_order_relaxed)) std::this_thread::sleep_for(100us);
+  }
+};
+
+TEST_F(CacheAdversity, ARelayoutWhileAnOwnerIsStalledBeforeItsRefillIsNoDataRace) {
+  RelaxedGate::arrived = false;
+  RelaxedGate::go = false;
+  configure(pool, 16);
+  detail::set_test_hook(&RelaxedGate::hook);
+  std::atomic<bool> primed{false}, swept{false};
+  Errc late = Errc::ok;
+  Sample b;
+  std::thread owner([&] {
+    Sample a;
+    EXPECT_EQ(pool.acquire(a), Errc::ok);  // claims this thread's cache slot
+    a.reset();                             // into its cache
+    primed = true;
+    while (!swept.load()) std::this_thread::sleep_for(100us);  // the main thread takes it
+    RelaxedGate::stall_me = true;
+    late = pool.acquire(b);  // empty cache: reads the batch, then stalls at the refill
+  });
+  ASSERT_TRUE(eventually([&] { return primed.load(); }));
+  {
+    std::vector<Sample> all(16);  // the last one sweeps the owner's cache
+    for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    swept = true;
+    ASSERT_TRUE(eventually([] { return RelaxedGate::arrived.load(std::memory_order_relaxed); }));
+  }
+  ASSERT_EQ(pool.decommit(), Errc::ok);
+  ASSERT_EQ(pool.release_memory(), Errc::ok);
+  ASSERT_EQ(pool.commit(), Errc::ok);  // a new layout: the batch written again
+  RelaxedGate::go.store(true, std::memory_order_relaxed);
+  owner.join();
+  detail::set_test_hook(nullptr);
+  EXPECT_TRUE(late == Errc::ok || late == Errc::not_committed) << static_cast<int>(late);
+  b.reset();
+  std::vector<Sample> again(16);
+  for (auto& s : again) EXPECT_EQ(pool.try_acquire(s), Errc::ok) << "the new layout lost a sample";
+}
+
 // Item 7: between "caches closed" and "state published" nothing is
 // observable; once committed() reads false, no cache hands out a sample.
 TEST_F(CacheAdversity, DecommitIsLinearizableAgainstTheCaches) {

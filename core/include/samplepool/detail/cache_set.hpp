@@ -218,7 +218,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sin
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  if (n == 0 && k <= cb.read_mostly.cache_batch) [[unlikely]] n = refill(c);
+  if (n == 0 && k <= cb.read_mostly.cache_batch.load(std::memory_order_relaxed)) [[unlikely]] n = refill(c);
   const bool got = n >= k;
   if (got) [[likely]] take_cached(cb, c, n, k, sink, offset);
   end_section(c);
@@ -250,9 +250,9 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_bulk(ControlBlock& cb, SampleSlot* cons
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   for (std::uint32_t i = 0; i < k; ++i) {
-    if (n >= cb.read_mostly.cache_limit) [[unlikely]] {
+    if (n >= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] {
       c.count.store(n, std::memory_order_relaxed);  // flush() reads it
-      n = flush(c, cb.read_mostly.cache_batch);
+      n = flush(c, cb.read_mostly.cache_batch.load(std::memory_order_relaxed));
     }
     if (n == 0) [[unlikely]] cb.note_cached(offset);  // before the sample is in
     c.items[n++].store(s[i], std::memory_order_relaxed);

@@ -70,9 +70,14 @@ struct ControlBlock {
     // Per-pool cache bounds, set with the slots (thread_cache.hpp): a cache
     // holds a quarter of a small pool, all but kThreadCacheSpare of a larger
     // one, 32 at most (config.hpp); pools under 8 samples keep their caches
-    // closed.
-    std::uint32_t cache_limit = 0;
-    std::uint32_t cache_batch = 0;
+    // closed. Set with the slots, while decommitted; atomic (relaxed)
+    // because an owner whose cache is empty reads cache_batch inside its
+    // section without a lifetime use (take(), deciding whether to refill),
+    // so a re-layout (release_memory(), then commit()) may rewrite it
+    // meanwhile; the refill then reserves a use and checks the state before
+    // it relies on anything of the arena, and reads the batch again.
+    std::atomic<std::uint32_t> cache_limit{0};
+    std::atomic<std::uint32_t> cache_batch{0};
     // Which caches may hold a sample: 0 none; a cache offset (thread_index.hpp)
     // when only that thread's may; kCachedByMany when several may. Set by an
     // owner whose cache goes from empty to not (refill, or a put into an
