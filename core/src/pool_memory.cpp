@@ -17,9 +17,10 @@ void Pool::init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) 
     SampleSlot* s = new (&mem_.slots[first + i]) SampleSlot;
     s->index = first + i;
     s->pool = this;
+    s->caches = cb_.read_mostly.caches;
     s->data = payload + std::size_t{i} * l.stride + l.actual.prefix;
     s->size = l.actual.size;
-    s->prefix = l.actual.prefix;
+    s->prefix = static_cast<std::uint32_t>(l.actual.prefix);  // <= kMaxPrefix (compute_layout)
     s->actual = l.actual.size;  // a fresh sample's actual length is its size
   }
 }

@@ -27,7 +27,9 @@ Errc compute_layout(const Properties& request, Layout* out) noexcept {
   if (out == nullptr) return Errc::invalid_argument;
   const std::size_t align = request.alignment;
   if (!std::has_single_bit(align) || align > kMaxAlignment) return Errc::bad_alignment;
-  if (request.count > kMaxSampleCount || request.max_count > kMaxSampleCount) return Errc::too_large;
+  if (request.count > kMaxSampleCount || request.max_count > kMaxSampleCount || request.prefix > kMaxPrefix) {
+    return Errc::too_large;
+  }
   if (request.max_count != 0 && request.max_count < request.count) return Errc::invalid_argument;
   const std::uint32_t capacity = request.max_count > request.count ? request.max_count : request.count;
 

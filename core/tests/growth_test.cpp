@@ -368,5 +368,23 @@ TEST(GrowthProperties, MaxCountTimesStrideMustNotOverflow) {
   EXPECT_EQ(l.payload_bytes, 64u);  // only the initial count is made at commit
 }
 
+// A sample from a grown chunk is a sample like the first ones: its header
+// names the pool's thread caches (slot.hpp), so its release goes into the
+// releasing thread's cache, not to the shared list.
+TEST(GrowthCaches, AGrownSampleComesBackThroughTheThreadCache) {
+  Pool pool;
+  ASSERT_EQ(pool.set_properties({16, 128, 16, 0, 64}, nullptr), Errc::ok);
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  ASSERT_TRUE(pool.thread_cache_enabled());
+  std::vector<Sample> held(17);
+  for (Sample& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  ASSERT_GE(held.back().index(), 16u) << "the 17th sample comes from a grown chunk";
+  const std::uint32_t cached = pool.stats().cached;
+  held.back().reset();
+  EXPECT_EQ(pool.stats().cached, cached + 1);
+  held.clear();
+  EXPECT_EQ(pool.stats().outstanding, 0u);
+}
+
 }  // namespace
 }  // namespace samplepool

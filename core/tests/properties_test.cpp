@@ -35,11 +35,13 @@ TEST(Layout, BadAlignmentAndOverflowAreRefusedWithoutTouchingTheOutput) {
   EXPECT_EQ(compute_layout({1, 1, kMaxAlignment * 2, 0}, &l), Errc::bad_alignment);
   EXPECT_EQ(compute_layout({kMaxSampleCount + 1, 1, 1, 0}, &l), Errc::too_large);
   EXPECT_EQ(compute_layout({1, SIZE_MAX, 1, 1}, &l), Errc::too_large) << "size + prefix wraps";
+  EXPECT_EQ(compute_layout({1, 64, 1, kMaxPrefix + 1}, &l), Errc::too_large) << "the header keeps the prefix in 32 bits";
   EXPECT_EQ(compute_layout({1, SIZE_MAX - 3, 8, 0}, &l), Errc::too_large) << "rounding wraps";
   EXPECT_EQ(compute_layout({kMaxSampleCount, SIZE_MAX / 1024, 1, 0}, &l), Errc::too_large)
       << "count x stride wraps";
   EXPECT_EQ(compute_layout({1, 1, 1, 0}, nullptr), Errc::invalid_argument);
   EXPECT_EQ(l.stride, 77u);
+  EXPECT_EQ(compute_layout({1, 64, 1, kMaxPrefix}, &l), Errc::ok) << "the largest prefix";
 }
 
 TEST(Layout, ZeroCountOrSizeIsAcceptedHere) {

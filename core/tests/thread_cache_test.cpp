@@ -244,5 +244,37 @@ TEST(PoolBulk, ReleaseBulkHandlesSharedAndForeignSamples) {
   EXPECT_EQ(a.stats().outstanding, 0u);
 }
 
+// The same mix with the releasing thread's cache open: the sole-held
+// samples go into the cache inside one section, the rest (a sample shared
+// with a handle outside the span, one held twice within the span, another
+// pool's) release after it, and every handle ends up empty.
+TEST(PoolBulk, ReleaseBulkIntoAnOpenCacheLeavesTheRestToTheirOwnRelease) {
+  Pool a, b;
+  configure(a, 64);
+  configure(b, 64);
+  ASSERT_TRUE(a.thread_cache_enabled());
+  std::vector<Sample> mix(8);
+  ASSERT_EQ(a.acquire(mix[0]), Errc::ok);
+  ASSERT_EQ(b.acquire(mix[1]), Errc::ok);  // another pool's, before this pool's sole ones
+  ASSERT_EQ(a.acquire(mix[2]), Errc::ok);
+  Sample keep = mix[2];                    // shared with a handle outside the span
+  ASSERT_EQ(a.acquire(mix[4]), Errc::ok);  // mix[3] stays empty
+  mix[5] = mix[4];                         // held twice within the span
+  ASSERT_EQ(a.acquire(mix[6]), Errc::ok);
+  ASSERT_EQ(a.acquire(mix[7]), Errc::ok);
+  const std::uint32_t cached_before = a.stats().cached;
+  a.release_bulk(mix);
+  for (auto& s : mix) EXPECT_FALSE(s);
+  EXPECT_EQ(b.stats().outstanding, 0u);
+  Stats st = a.stats();
+  EXPECT_EQ(st.outstanding, 1u) << "only the sample kept outside the span";
+  EXPECT_EQ(st.cached, cached_before + 4) << "three sole-held samples and the one held twice";
+  ASSERT_TRUE(keep);
+  keep.reset();
+  st = a.stats();
+  EXPECT_EQ(st.outstanding, 0u);
+  EXPECT_EQ(st.free, 64u);
+}
+
 }  // namespace
 }  // namespace samplepool

@@ -38,6 +38,13 @@ inline constexpr std::size_t kCacheLine = 64;
 // array (128 bytes a sample) under 2 GiB.
 inline constexpr std::uint32_t kMaxSampleCount = 1u << 24;
 
+// Largest prefix (bytes reserved in front of each sample's data) a pool
+// accepts: the sample header keeps it in 32 bits, so that the hot line has
+// room for the release's direct pointer to the thread caches (slot.hpp).
+// DirectShow's cbPrefix is a 32-bit LONG; larger requests give
+// Errc::too_large.
+inline constexpr std::size_t kMaxPrefix = 0xffff'ffffu;
+
 // Largest alignment a pool accepts: one 1 GiB huge page. Larger requests are
 // almost certainly a unit mix-up and are refused with Errc::bad_alignment.
 inline constexpr std::size_t kMaxAlignment = std::size_t{1} << 30;

@@ -55,6 +55,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -199,7 +200,7 @@ class Pool {
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
-  SAMPLEPOOL_HOT_INLINE void recycle_bulk(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
+  [[gnu::cold]] void release_bulk_shared(std::span<Sample> samples) noexcept;
   [[gnu::cold]] void recycle_bulk_shared(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }

@@ -9,8 +9,9 @@
 //    prefix are granted as asked.
 //  - a count or size of zero is accepted here and refused by commit()
 //    (Errc::size_not_set).
-//  - counts above kMaxSampleCount, and sizes whose rounding or whose
-//    count x stride overflow, give Errc::too_large: nothing ever wraps.
+//  - counts above kMaxSampleCount, prefixes above kMaxPrefix, and sizes
+//    whose rounding or whose count x stride overflow, give
+//    Errc::too_large: nothing ever wraps.
 //  - max_count (an extension, after Media Foundation's
 //    InitializeSampleAllocatorEx(initial, maximum)): 0 or equal to count
 //    keeps the pool fixed; above count, the pool starts with count samples

@@ -63,7 +63,14 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
 // --- bulk ---------------------------------------------------------------------
 
 SAMPLEPOOL_HOT_INLINE Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcept {
-  for (Sample& s : out) s.reset();
+  // Handles that still hold samples drop them first. A bulk caller usually
+  // passes emptied ones (release_bulk empties them): one OR over the span
+  // tells, without a branch per handle, and only then the per-handle pass.
+  std::uintptr_t held = 0;
+  for (const Sample& s : out) held |= reinterpret_cast<std::uintptr_t>(detail::PoolAccess::peek(s));
+  if (held != 0) [[unlikely]] {
+    for (Sample& s : out) s.reset();
+  }
   // This thread's cache first, straight into the caller's span (k samples
   // there make k a valid size); the shared path checks sizes, looks in the
   // other caches and grows.
@@ -78,37 +85,34 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcep
 }
 
 SAMPLEPOOL_HOT_INLINE void Pool::release_bulk(std::span<Sample> samples) noexcept {
-  // Sole-held samples of this pool go back together (recycle_bulk): into
-  // this thread's cache in one section when it is open, else to the shared
-  // list in one push. The rest (shared samples, another pool's, every sample
-  // of a pool with a release callback, which needs the shared path's call)
-  // release one by one. The callback is read only once a sample of this
-  // pool is in hand: it changes only while nothing is in use, and a span of
-  // other pools' samples keeps nothing of this one in use.
-  detail::SampleSlot* slots[kMaxBulk];
-  std::uint32_t n = 0;
-  for (Sample& s : samples) {
-    detail::SampleSlot* slot = detail::PoolAccess::peek(s);
-    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr ||
-        slot->refs.load(std::memory_order_acquire) != 1) {
-      s.reset();
-      continue;
+  // Sole-held samples of this pool go from the caller's span straight into
+  // this thread's cache, in one section, with no staging copy. The rest
+  // (other pools' samples, shared ones) stay in their handles and release
+  // one by one once the section has ended. No release callback to look for:
+  // an open cache means the pool has none, and it cannot get one while a
+  // sample of it is held (set_release_callback needs an idle pool). A closed
+  // cache (a waiter, a decommit, a callback, FIFO): the shared path takes all.
+  bool rest = false;
+  const auto pick = [this, samples, &rest](std::size_t i) noexcept -> detail::SampleSlot* {
+    detail::SampleSlot* slot = detail::PoolAccess::peek(samples[i]);
+    if (slot == nullptr) return nullptr;
+    // acquire: as in drop_ref, other holders' writes happen-before the recycle.
+    if (slot->pool != this || slot->refs.load(std::memory_order_acquire) != 1) [[unlikely]] {
+      rest = true;
+      return nullptr;
     }
-    detail::PoolAccess::detach(s);
-    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache or the push, as in recycle()
+    detail::PoolAccess::detach(samples[i]);
+    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache, as in recycle()
     detail::clear_for_reuse(*slot);
-    slots[n++] = slot;
-    if (n == kMaxBulk) [[unlikely]] {
-      recycle_bulk(slots, n);
-      n = 0;
-    }
+    return slot;
+  };
+  if (!caches_.put_picked(cb_, samples.size(), pick)) [[unlikely]] {
+    release_bulk_shared(samples);  // out of line: pool.cpp
+    return;
   }
-  if (n != 0) recycle_bulk(slots, n);
-}
-
-SAMPLEPOOL_HOT_INLINE void Pool::recycle_bulk(detail::SampleSlot* const* slots, std::uint32_t n) noexcept {
-  if (caches_.put_bulk(cb_, slots, n)) [[likely]] return;
-  recycle_bulk_shared(slots, n);  // out of line: pool.cpp
+  if (rest) [[unlikely]] {
+    for (Sample& s : samples) s.reset();
+  }
 }
 
 // --- release ------------------------------------------------------------------

@@ -29,6 +29,8 @@ class Pool;
 
 namespace samplepool::detail {
 
+struct ThreadCache;
+
 inline constexpr std::uint32_t kNoSlot = 0xffff'ffffu;
 
 // Sample flag bits (SampleSlot::flags).
@@ -53,7 +55,13 @@ struct alignas(kCacheLine) SampleSlot {
   Pool* pool = nullptr;                      // owner; valid while any reference lives
   std::size_t actual = 0;                    // actual data length; survives recycling
   std::size_t size = 0;                      // granted size (fixed per arena)
-  std::size_t prefix = 0;                    // prefix bytes before data (fixed per arena)
+  // The owner's thread caches (its CacheSet's array, or null), fixed for the
+  // pool's life: a release finds its cache from the sample in one load
+  // rather than two (sample -> pool -> array). A single-thread round trip
+  // is a chain of dependent loads and store-to-load forwardings, and this
+  // is one link of it.
+  ThreadCache* caches = nullptr;
+  std::uint32_t prefix = 0;                  // prefix bytes before data (fixed per arena; kMaxPrefix)
   std::atomic<std::uint32_t> since_ms{0};    // acquired at (coarse clock, ms, wraps)
   // --- metadata line ----------------------------------------------------------
   alignas(kCacheLine) std::int64_t time_start = 0;
