@@ -162,7 +162,7 @@ TEST(PoolBulk, ReleaseBulkFillsTheCacheAndFlushesTheRest) {
   Pool pool;
   configure(pool, 64);
   ASSERT_TRUE(pool.thread_cache_enabled());
-  std::vector<Sample> all(40);  // more than the cache's 32: put_bulk must flush
+  std::vector<Sample> all(40);  // more than the cache's 32: release_bulk must flush
   for (int round = 0; round < 3; ++round) {
     ASSERT_EQ(pool.try_acquire_bulk(all), Errc::ok);
     std::set<std::uint32_t> idx;
@@ -206,8 +206,9 @@ TEST(PoolBulk, ABulkOnlyThreadGetsACache) {
 
 // release_bulk of a span that holds none of this pool's samples keeps
 // nothing of it in use, so it must not read what only an idle pool's owner
-// may change (the release callback): ThreadSanitizer checks, while the
-// other pool's samples all come back.
+// may change (the release callback; it may open and close the caller's own
+// cache section of this pool, which no owner change touches):
+// ThreadSanitizer checks, while the other pool's samples all come back.
 TEST(PoolBulk, ReleaseBulkOfAnotherPoolsSamplesReadsNothingOfThisPool) {
   Pool a, b;
   configure(b, 8);
@@ -274,6 +275,62 @@ TEST(PoolBulk, ReleaseBulkIntoAnOpenCacheLeavesTheRestToTheirOwnRelease) {
   st = a.stats();
   EXPECT_EQ(st.outstanding, 0u);
   EXPECT_EQ(st.free, 64u);
+}
+
+// try_acquire_bulk drops what the handles still hold before it fills them:
+// this pool's samples (sole or shared), another pool's, and empty handles.
+TEST(PoolBulk, ABulkAcquireIntoHeldHandlesReleasesThemFirst) {
+  Pool a, b;
+  configure(a, 64);
+  configure(b, 64);
+  std::vector<Sample> v(8);
+  ASSERT_EQ(a.try_acquire_bulk(v), Errc::ok);
+  Sample keep = v[3];                     // shared with a handle outside the span
+  ASSERT_EQ(b.acquire(v[5]), Errc::ok);   // replaces (releases) a's sample there
+  v[6].reset();                           // an empty handle
+  ASSERT_EQ(a.try_acquire_bulk(v), Errc::ok);
+  for (auto& s : v) EXPECT_TRUE(s);
+  EXPECT_EQ(b.stats().outstanding, 0u);
+  EXPECT_EQ(a.stats().outstanding, 9u) << "eight in the span, one kept outside";
+  std::set<std::uint32_t> idx;
+  for (auto& s : v) idx.insert(s.index());
+  EXPECT_EQ(idx.size(), 8u);
+  a.release_bulk(v);
+  keep.reset();
+  EXPECT_EQ(a.stats().outstanding, 0u);
+  EXPECT_EQ(a.stats().free, 64u);
+}
+
+// A span longer than the cache and than kMaxBulk, with shared and foreign
+// samples among this pool's: the cache flushes batches while it fills, one
+// section takes at most kMaxBulk, the rest release one by one, and every
+// sample comes back once.
+TEST(PoolBulk, ALongMixedReleaseFlushesAndReleasesTheRest) {
+  Pool a, b;
+  configure(a, 2 * kMaxBulk);
+  configure(b, 8);
+  ASSERT_TRUE(a.thread_cache_enabled());
+  std::vector<Sample> v(kMaxBulk + 100);
+  std::vector<Sample> kept;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i % 50 == 7) {
+      ASSERT_EQ(b.acquire(v[i]), Errc::ok);
+      continue;
+    }
+    ASSERT_EQ(a.acquire(v[i]), Errc::ok);
+    if (i % 50 == 13) kept.push_back(v[i]);
+  }
+  const Stats before = a.stats();
+  a.release_bulk(v);
+  for (auto& s : v) EXPECT_FALSE(s);
+  EXPECT_EQ(b.stats().outstanding, 0u);
+  const Stats after = a.stats();
+  EXPECT_EQ(after.outstanding, kept.size());
+  EXPECT_EQ(after.free, before.free + (before.outstanding - kept.size()));
+  EXPECT_LE(after.cached, 32u) << "a cache never holds more than its limit";
+  kept.clear();
+  EXPECT_EQ(a.stats().outstanding, 0u);
+  EXPECT_EQ(a.stats().free, 2 * kMaxBulk);
 }
 
 }  // namespace

@@ -150,7 +150,9 @@ class Pool {
   // blocks.
   SAMPLEPOOL_HOT_INLINE Errc try_acquire_bulk(std::span<Sample> out) noexcept;
   // Drops each element's reference (like reset() on each); the samples that
-  // come back go to the free list in one batch.
+  // come back go into this thread's cache together (flushing batches to the
+  // free list as it fills), or to the free list in one push where the cache
+  // is closed.
   SAMPLEPOOL_HOT_INLINE void release_bulk(std::span<Sample> samples) noexcept;
 
   // Notification and statistics ------------------------------------------------
@@ -200,6 +202,7 @@ class Pool {
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
+  SAMPLEPOOL_HOT_INLINE void release_some(std::span<Sample> samples) noexcept;  // <= kMaxBulk
   [[gnu::cold]] void release_bulk_shared(std::span<Sample> samples) noexcept;
   [[gnu::cold]] void recycle_bulk_shared(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }

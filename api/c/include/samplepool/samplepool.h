@@ -62,7 +62,7 @@ typedef struct sp_properties {
   uint32_t count;    /* number of samples (made at commit) */
   size_t size;       /* usable bytes per sample */
   size_t alignment;  /* alignment of (data - prefix): a power of two */
-  size_t prefix;     /* bytes reserved before each sample's data */
+  size_t prefix;     /* bytes reserved before each sample's data; at most 2^32 - 1 */
   uint32_t max_count; /* growth: 0 or count keeps the pool fixed; above count, an
                          acquire that finds the pool empty adds samples up to it;
                          below count (not 0): SP_INVALID_ARGUMENT */

@@ -85,13 +85,26 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcep
 }
 
 SAMPLEPOOL_HOT_INLINE void Pool::release_bulk(std::span<Sample> samples) noexcept {
+  // kMaxBulk samples a section at most: a closer that comes meanwhile skips
+  // this owner's cache, which keeps filling (and flushing) until the section
+  // ends, and settle() sleeps until it has.
+  while (samples.size() > kMaxBulk) [[unlikely]] {
+    release_some(samples.first(kMaxBulk));
+    samples = samples.subspan(kMaxBulk);
+  }
+  if (!samples.empty()) release_some(samples);
+}
+
+SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcept {
   // Sole-held samples of this pool go from the caller's span straight into
   // this thread's cache, in one section, with no staging copy. The rest
   // (other pools' samples, shared ones) stay in their handles and release
   // one by one once the section has ended. No release callback to look for:
   // an open cache means the pool has none, and it cannot get one while a
-  // sample of it is held (set_release_callback needs an idle pool). A closed
-  // cache (a waiter, a decommit, a callback, FIFO): the shared path takes all.
+  // sample of it is held (set_release_callback needs an idle pool). Where
+  // the section does not open (the cache is closed: a waiter, a decommit, a
+  // callback, a failed heavy fence; or there is none: FIFO, a small pool, a
+  // thread without a cache slot) the shared path takes them all.
   bool rest = false;
   const auto pick = [this, samples, &rest](std::size_t i) noexcept -> detail::SampleSlot* {
     detail::SampleSlot* slot = detail::PoolAccess::peek(samples[i]);
