@@ -69,6 +69,7 @@ std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
 }
 
 std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
+  run_test_hook(HookPoint::cache_flush);
   // The n oldest (coldest) go back; the warm ones stay.
   const std::uint32_t count = c.count.load(std::memory_order_relaxed);
   std::uint32_t out[kThreadCacheSize];

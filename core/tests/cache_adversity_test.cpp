@@ -46,7 +46,8 @@ struct Gate {
   static inline thread_local bool stall_me = false;
 
   static void hook(HookPoint p) noexcept {
-    if (p != point.load() || (p == HookPoint::cache_refill && !stall_me)) return;
+    const bool every_owner_passes = p == HookPoint::cache_refill || p == HookPoint::cache_flush;
+    if (p != point.load() || (every_owner_passes && !stall_me)) return;
     arrived = true;
     while (!go.load()) std::this_thread::sleep_for(100us);
   }
@@ -198,6 +199,37 @@ struct RelaxedGate {
     while (!go.load(std::memory_order_relaxed)) std::this_thread::sleep_for(100us);
   }
 };
+
+// A bulk release puts a span into the owner's cache in one section and
+// flushes batches as the cache fills. A decommit that comes while the owner
+// is stalled in such a flush skips the busy cache and returns; the owner puts
+// the rest of its span into the now closed cache and, leaving, finds it
+// closed and drains it: every sample is back on the shared list, nothing
+// stays cached, and the memory can go.
+TEST_F(CacheAdversity, ADecommitWhileABulkReleaseIsStalledInItsFlushLosesNothing) {
+  configure(pool, 64);
+  Gate gate(HookPoint::cache_flush);
+  std::atomic<bool> released{false};
+  Stats on_return;  // before the owner exits (its exit would drain the cache too)
+  std::thread owner([&] {
+    std::vector<Sample> v(40);  // more than the cache's 32: the release flushes midway
+    ASSERT_EQ(pool.try_acquire_bulk(v), Errc::ok);  // the shared path; claims the cache slot
+    Gate::stall_me = true;
+    pool.release_bulk(v);
+    for (auto& s : v) EXPECT_FALSE(s);
+    on_return = pool.stats();
+    released = true;
+  });
+  ASSERT_TRUE(eventually([] { return Gate::arrived.load(); }));
+  ASSERT_EQ(pool.decommit(), Errc::ok) << "a closer never waits for a busy owner";
+  EXPECT_FALSE(released.load());
+  gate.release();
+  owner.join();
+  EXPECT_EQ(on_return.outstanding, 0u);
+  EXPECT_EQ(on_return.cached, 0u) << "the owner drains its closed cache as it leaves the section";
+  EXPECT_EQ(on_return.free, 64u);
+  EXPECT_EQ(pool.release_memory(), Errc::ok);
+}
 
 TEST_F(CacheAdversity, ARelayoutWhileAnOwnerIsStalledBeforeItsRefillIsNoDataRace) {
   RelaxedGate::arrived = false;

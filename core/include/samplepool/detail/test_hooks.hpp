@@ -19,6 +19,7 @@ namespace samplepool::detail {
 enum class HookPoint {
   decommit_midway,  // decommit(): caches closed and swept, state not yet published
   cache_refill,     // a thread-cache owner inside its section, refilling from the shared list
+  cache_flush,      // a thread-cache owner inside its section, about to flush a batch to the shared list
   sweep_drained,    // a closer has emptied another thread's cache and not yet pushed its samples
   // Shared pools (shm/): the points where a process killed there must lose nothing.
   shm_acquire_claimed,  // an acquire owns a sample's word and has not yet checked the state again
