@@ -4,6 +4,7 @@
 #include "samplepool/detail/cpu_relax.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <new>
 
@@ -386,28 +387,18 @@ Errc Pool::acquire_bulk_shared(std::span<Sample> out) noexcept {
 
 // release_bulk's shared path: this thread's cache is closed (or it has none).
 void Pool::release_bulk_shared(std::span<Sample> samples) noexcept {
-  // Sole-held samples of this pool go to the shared list in one push per
-  // kMaxBulk; the rest (shared samples, another pool's, every sample of a
-  // pool with a release callback, which needs the shared path's call)
-  // release one by one. The callback is read only once a sample of this
-  // pool is in hand: it changes only while nothing is in use, and a span of
-  // other pools' samples keeps nothing of this one in use.
+  // Sole-held samples of this pool go to the shared list in one push (at
+  // most kMaxBulk: release_bulk hands over a span at a time); the rest
+  // (shared samples, another pool's, every sample of a pool with a release
+  // callback) release one by one.
+  assert(samples.size() <= kMaxBulk);
   SampleSlot* slots[kMaxBulk];
   std::uint32_t n = 0;
   for (Sample& s : samples) {
-    SampleSlot* slot = detail::PoolAccess::peek(s);
-    if (slot == nullptr || slot->pool != this || cb_.read_mostly.callback != nullptr ||
-        slot->refs.load(std::memory_order_acquire) != 1) {
+    if (SampleSlot* slot = take_sole<true>(s)) {
+      slots[n++] = slot;
+    } else {
       s.reset();
-      continue;
-    }
-    detail::PoolAccess::detach(s);
-    slot->refs.store(0, std::memory_order_relaxed);  // published by the push, as in recycle()
-    detail::clear_for_reuse(*slot);
-    slots[n++] = slot;
-    if (n == kMaxBulk) {
-      recycle_bulk_shared(slots, n);
-      n = 0;
     }
   }
   if (n != 0) recycle_bulk_shared(slots, n);

@@ -203,7 +203,9 @@ class Pool {
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
   SAMPLEPOOL_HOT_INLINE void release_some(std::span<Sample> samples) noexcept;  // <= kMaxBulk
-  [[gnu::cold]] void release_bulk_shared(std::span<Sample> samples) noexcept;
+  [[gnu::cold]] void release_bulk_shared(std::span<Sample> samples) noexcept;    // <= kMaxBulk
+  template <bool kMindCallback>
+  SAMPLEPOOL_HOT_INLINE detail::SampleSlot* take_sole(Sample& s) noexcept;
   [[gnu::cold]] void recycle_bulk_shared(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
   void finalize() noexcept { finalizer_(finalizer_context_); }

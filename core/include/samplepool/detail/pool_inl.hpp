@@ -107,16 +107,8 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
   // thread without a cache slot) the shared path takes them all.
   bool rest = false;
   const auto pick = [this, samples, &rest](std::size_t i) noexcept -> detail::SampleSlot* {
-    detail::SampleSlot* slot = detail::PoolAccess::peek(samples[i]);
-    if (slot == nullptr) return nullptr;
-    // acquire: as in drop_ref, other holders' writes happen-before the recycle.
-    if (slot->pool != this || slot->refs.load(std::memory_order_acquire) != 1) [[unlikely]] {
-      rest = true;
-      return nullptr;
-    }
-    detail::PoolAccess::detach(samples[i]);
-    slot->refs.store(0, std::memory_order_relaxed);  // published by the cache, as in recycle()
-    detail::clear_for_reuse(*slot);
+    detail::SampleSlot* slot = take_sole<false>(samples[i]);
+    if (slot == nullptr && detail::PoolAccess::peek(samples[i]) != nullptr) [[unlikely]] rest = true;
     return slot;
   };
   if (!caches_.put_picked(cb_, samples.size(), pick)) [[unlikely]] {
@@ -126,6 +118,27 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
   if (rest) [[unlikely]] {
     for (Sample& s : samples) s.reset();
   }
+}
+
+// A bulk release's one step per handle: when the handle is the sole holder
+// of a sample of this pool, empties it and returns the sample, free (refs 0,
+// cleared) and ready for the cache or the shared list, which publish it as
+// recycle() does; else null, the handle untouched (empty, another pool's
+// sample, a shared one, or with kMindCallback a pool with a release
+// callback, whose call needs the shared path). The callback is read only
+// once a sample of this pool is in hand: it changes only while nothing is in
+// use, and another pool's sample keeps nothing of this one in use.
+template <bool kMindCallback>
+SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
+  detail::SampleSlot* slot = detail::PoolAccess::peek(s);
+  if (slot == nullptr || slot->pool != this) return nullptr;
+  if (kMindCallback && cb_.read_mostly.callback != nullptr) return nullptr;
+  // acquire: as in drop_ref, other holders' writes happen-before the recycle.
+  if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
+  detail::PoolAccess::detach(s);
+  slot->refs.store(0, std::memory_order_relaxed);
+  detail::clear_for_reuse(*slot);
+  return slot;
 }
 
 // --- release ------------------------------------------------------------------
