@@ -180,26 +180,6 @@ TEST_F(CacheAdversity, ArenaReleasedWhileAnOwnerIsStalledInItsRefill) {
   EXPECT_FALSE(pool.stats().memory_allocated);
 }
 
-// An owner whose cache is empty reads the pool's cache batch inside its
-// section before it reserves a lifetime use (to decide whether to refill),
-// so a decommit, release_memory() and a commit that lays the pool out again
-// can all run meanwhile and rewrite that batch: a data race on a plain field
-// until it became atomic (a TSan report from stress.short in CI). The gate
-// here synchronizes nothing (relaxed flags), as the real interleaving did
-// not, so ThreadSanitizer sees the owner's read and the commit's write
-// unordered; in other builds the test checks that the owner's acquire and
-// the pool work on after the new layout.
-struct RelaxedGate {
-  static inline std::atomic<bool> arrived{false};
-  static inline std::atomic<bool> go{false};
-  static inline thread_local bool stall_me = false;
-  static void hook(HookPoint p) noexcept {
-    if (p != HookPoint::cache_refill || !stall_me) return;
-    arrived.store(true, std::memory_order_relaxed);
-    while (!go.load(std::memory_order_relaxed)) std::this_thread::sleep_for(100us);
-  }
-};
-
 // A bulk release puts a span into the owner's cache in one section and
 // flushes batches as the cache fills. A decommit that comes while the owner
 // is stalled in such a flush skips the busy cache and returns; the owner puts
@@ -230,6 +210,26 @@ TEST_F(CacheAdversity, ADecommitWhileABulkReleaseIsStalledInItsFlushLosesNothing
   EXPECT_EQ(on_return.free, 64u);
   EXPECT_EQ(pool.release_memory(), Errc::ok);
 }
+
+// An owner whose cache is empty reads the pool's cache batch inside its
+// section before it reserves a lifetime use (to decide whether to refill),
+// so a decommit, release_memory() and a commit that lays the pool out again
+// can all run meanwhile and rewrite that batch: a data race on a plain field
+// until it became atomic (a TSan report from stress.short in CI). The gate
+// here synchronizes nothing (relaxed flags), as the real interleaving did
+// not, so ThreadSanitizer sees the owner's read and the commit's write
+// unordered; in other builds the test checks that the owner's acquire and
+// the pool work on after the new layout.
+struct RelaxedGate {
+  static inline std::atomic<bool> arrived{false};
+  static inline std::atomic<bool> go{false};
+  static inline thread_local bool stall_me = false;
+  static void hook(HookPoint p) noexcept {
+    if (p != HookPoint::cache_refill || !stall_me) return;
+    arrived.store(true, std::memory_order_relaxed);
+    while (!go.load(std::memory_order_relaxed)) std::this_thread::sleep_for(100us);
+  }
+};
 
 TEST_F(CacheAdversity, ARelayoutWhileAnOwnerIsStalledBeforeItsRefillIsNoDataRace) {
   RelaxedGate::arrived = false;
