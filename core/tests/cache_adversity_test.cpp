@@ -69,7 +69,31 @@ class CacheAdversity : public testing::Test {
   void SetUp() override {
     if (!pool.thread_cache_enabled()) GTEST_SKIP() << "no expedited membarrier here: caches off";
   }
+
+  // An owner with an empty cache, for the tests that stall one at its
+  // refill. On the owner's thread: claims its cache slot and parks a sample
+  // in its cache, then waits while sweep_owner_cache() takes every sample.
+  void empty_owner_cache() {
+    Sample a;
+    EXPECT_EQ(pool.acquire(a), Errc::ok);  // claims this thread's cache slot
+    a.reset();                             // into its cache
+    primed = true;
+    while (!swept.load()) std::this_thread::sleep_for(100us);  // the main thread takes it
+  }
+  // On the main thread: takes every sample (the last one sweeps the owner's
+  // cache), lets the owner go on, waits until arrived() (the owner at its
+  // gate), and gives them all back.
+  template <class Arrived>
+  void sweep_owner_cache(Arrived arrived) {
+    ASSERT_TRUE(eventually([&] { return primed.load(); }));
+    std::vector<Sample> all(pool.stats().count);
+    for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    swept = true;
+    ASSERT_TRUE(eventually(arrived));
+  }
+
   Pool pool;
+  std::atomic<bool> primed{false}, swept{false};
 };
 
 // A failing poll by a cache's owner, while another thread's sweep holds that
@@ -153,25 +177,14 @@ TEST_F(CacheAdversity, AnOwnerStalledInsideItsCacheStallsNoCloser) {
 TEST_F(CacheAdversity, ArenaReleasedWhileAnOwnerIsStalledInItsRefill) {
   configure(pool, 16);
   Gate gate(HookPoint::cache_refill);
-  std::atomic<bool> primed{false}, swept{false};
   Errc late = Errc::ok;
   std::thread owner([&] {
-    Sample a;
-    EXPECT_EQ(pool.acquire(a), Errc::ok);  // claims this thread's cache slot
-    a.reset();                             // into its cache
-    primed = true;
-    while (!swept.load()) std::this_thread::sleep_for(100us);  // the main thread takes it
+    empty_owner_cache();
     Gate::stall_me = true;
     Sample b;
     late = pool.acquire(b);  // empty cache: refill, stalled before it reads the arena
   });
-  ASSERT_TRUE(eventually([&] { return primed.load(); }));
-  {
-    std::vector<Sample> all(16);  // the last one sweeps the owner's cache
-    for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
-    swept = true;
-    ASSERT_TRUE(eventually([] { return Gate::arrived.load(); }));
-  }
+  ASSERT_NO_FATAL_FAILURE(sweep_owner_cache([] { return Gate::arrived.load(); }));
   ASSERT_EQ(pool.decommit(), Errc::ok);
   EXPECT_EQ(pool.release_memory(), Errc::ok) << "nothing is held and nothing is inside a call";
   gate.release();
@@ -236,25 +249,14 @@ TEST_F(CacheAdversity, ARelayoutWhileAnOwnerIsStalledBeforeItsRefillIsNoDataRace
   RelaxedGate::go = false;
   configure(pool, 16);
   detail::set_test_hook(&RelaxedGate::hook);
-  std::atomic<bool> primed{false}, swept{false};
   Errc late = Errc::ok;
   Sample b;
   std::thread owner([&] {
-    Sample a;
-    EXPECT_EQ(pool.acquire(a), Errc::ok);  // claims this thread's cache slot
-    a.reset();                             // into its cache
-    primed = true;
-    while (!swept.load()) std::this_thread::sleep_for(100us);  // the main thread takes it
+    empty_owner_cache();
     RelaxedGate::stall_me = true;
     late = pool.acquire(b);  // empty cache: reads the batch, then stalls at the refill
   });
-  ASSERT_TRUE(eventually([&] { return primed.load(); }));
-  {
-    std::vector<Sample> all(16);  // the last one sweeps the owner's cache
-    for (auto& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
-    swept = true;
-    ASSERT_TRUE(eventually([] { return RelaxedGate::arrived.load(std::memory_order_relaxed); }));
-  }
+  ASSERT_NO_FATAL_FAILURE(sweep_owner_cache([] { return RelaxedGate::arrived.load(std::memory_order_relaxed); }));
   ASSERT_EQ(pool.decommit(), Errc::ok);
   ASSERT_EQ(pool.release_memory(), Errc::ok);
   ASSERT_EQ(pool.commit(), Errc::ok);  // a new layout: the batch written again
