@@ -96,7 +96,7 @@ struct PeerList {
 void record_peers(bool dpdk_started) {
   PeerList p;
   p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c",
-               "samplepool_nocache", "samplepool_virtual"});
+               "samplepool_nocache", "samplepool_virtual", "samplepool_virtual_so"});
   p.add(true, {"cbase_allocator", "moodycamel_bcq", "glibc_malloc"});
   p.add(SAMPLEPOOL_BENCH_HAVE_BOOST != 0, {"boost_lockfree_stack"}, "libboost-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_TBB != 0, {"tbb_bounded_queue"}, "libtbb-dev not installed");
@@ -114,7 +114,8 @@ void register_all() {
   (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
   register_pools<SamplepoolPool<FreeListPolicy::lifo>, SamplepoolPool<FreeListPolicy::fifo>,
                  SamplepoolPool<FreeListPolicy::lifo, Variant::growable>, DshowPool, CApiPool,
-                 SamplepoolPool<FreeListPolicy::lifo, Variant::no_cache>, SamplepoolVirtualPool,
+                 SamplepoolPool<FreeListPolicy::lifo, Variant::no_cache>,
+                 SamplepoolVirtualPool<FaceHome::program>, SamplepoolVirtualPool<FaceHome::shared_library>,
                  CBaseStylePool, MoodycamelPool
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
                  , BoostStackPool

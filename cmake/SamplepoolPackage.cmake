@@ -20,7 +20,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Our own libraries are in the build tree, not yet installed: dpkg-shlibdeps
 # looks for them there (and the component dependencies name the packages).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/api/ffmpeg
-    ${PROJECT_BINARY_DIR}/api/gst)
+    ${PROJECT_BINARY_DIR}/api/gst ${PROJECT_BINARY_DIR}/bench)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_DEBIAN_LIB_PACKAGE_NAME libsamplepool0)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libsamplepool-dev)

@@ -442,6 +442,10 @@ def floors(table):
             "samplepool_virtual / samplepool: the native pool behind three indirect calls",
             ratio(rt.get("samplepool_virtual", {}).get(t), native),
             "samplepool_dshow / samplepool", ratio(rt.get("samplepool_dshow", {}).get(t), native))
+        add(f"faces >= 0.9x native ({t} thread{'s' if t > 1 else ''}), from a shared library",
+            "samplepool_virtual_so / samplepool: the same interface in a shared library, as the faces are",
+            ratio(rt.get("samplepool_virtual_so", {}).get(t), native),
+            "samplepool_c / samplepool", ratio(rt.get("samplepool_c", {}).get(t), native))
     add("hand-off >= 1.2x rte_mempool_cache",
         "rte_mempool_refcounted / rte_mempool_cache: DPDK with a count per buffer",
         ratio(handoff.get("rte_mempool_refcounted"), handoff.get("rte_mempool_cache")),

@@ -10,6 +10,15 @@
 //                            (acquire, data, release as virtual calls into
 //                            another translation unit): the floor of any face
 //                            that is an interface, as IMediaSample is.
+//   samplepool_virtual_so    the same interface, implemented in a shared
+//                            library of its own (libsamplepool_bench_face),
+//                            built as libsamplepool is (position-independent,
+//                            TLS descriptors): the floor of a face that lives
+//                            in a shared library, as the C and DirectShow
+//                            faces do. Its cache lookups read libsamplepool's
+//                            thread-local through a descriptor call, where
+//                            samplepool_virtual, linked into the program,
+//                            reads it at a fixed offset.
 //   rte_mempool_refcounted   rte_mempool with its cache, plus a reference count
 //                            in a header line in front of each buffer, set on
 //                            get and checked and cleared on put, as every
@@ -29,7 +38,8 @@
 
 namespace samplepool::bench {
 
-// The interface of samplepool_virtual, implemented in virtual_face.cpp.
+// The interface of samplepool_virtual and samplepool_virtual_so, implemented
+// in virtual_face.cpp.
 class VirtualFace {
  public:
   virtual ~VirtualFace() = default;
@@ -37,13 +47,19 @@ class VirtualFace {
   virtual std::byte* data(void* sample) = 0;
   virtual void release(void* sample) = 0;
 };
-VirtualFace* make_virtual_face(std::uint32_t count, std::size_t size);
+VirtualFace* make_virtual_face(std::uint32_t count, std::size_t size);     // in this program
+VirtualFace* make_virtual_face_so(std::uint32_t count, std::size_t size);  // in libsamplepool_bench_face
 
+// Where the face's code lives: linked into the program, or in a shared library.
+enum class FaceHome { program, shared_library };
+
+template <FaceHome kHome>
 class SamplepoolVirtualPool {
  public:
-  static constexpr const char* kName = "samplepool_virtual";
+  static constexpr const char* kName = kHome == FaceHome::program ? "samplepool_virtual" : "samplepool_virtual_so";
   using Item = void*;
-  SamplepoolVirtualPool(std::uint32_t count, std::size_t size) : face_(make_virtual_face(count, size)) {}
+  SamplepoolVirtualPool(std::uint32_t count, std::size_t size)
+      : face_(kHome == FaceHome::program ? make_virtual_face(count, size) : make_virtual_face_so(count, size)) {}
   ~SamplepoolVirtualPool() { delete face_; }
   SamplepoolVirtualPool(const SamplepoolVirtualPool&) = delete;
   SamplepoolVirtualPool& operator=(const SamplepoolVirtualPool&) = delete;

@@ -1,5 +1,9 @@
 // samplepool_virtual's implementation, in its own translation unit so that
 // the benchmark's calls through VirtualFace stay indirect (floor_pools.hpp).
+// bench/CMakeLists.txt compiles it twice: into the benchmark program
+// (make_virtual_face) and into a shared library of its own, built as
+// libsamplepool is, where SAMPLEPOOL_VIRTUAL_FACE_FACTORY names the factory
+// make_virtual_face_so (samplepool_virtual_so).
 #include <cstdlib>
 
 #include "floor_pools.hpp"
@@ -26,6 +30,9 @@ class Face final : public VirtualFace {
 
 }  // namespace
 
-VirtualFace* make_virtual_face(std::uint32_t count, std::size_t size) { return new Face(count, size); }
+#ifndef SAMPLEPOOL_VIRTUAL_FACE_FACTORY
+#define SAMPLEPOOL_VIRTUAL_FACE_FACTORY make_virtual_face
+#endif
+VirtualFace* SAMPLEPOOL_VIRTUAL_FACE_FACTORY(std::uint32_t count, std::size_t size) { return new Face(count, size); }
 
 }  // namespace samplepool::bench

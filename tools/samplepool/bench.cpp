@@ -38,8 +38,8 @@ namespace fs = std::filesystem;
 // samplepool's faces and policies, rte_mempool with its cache and
 // moodycamel's queue; the hand-off of every peer built in (the goal is 2x
 // each of them); the failing poll of an empty pool with its reference
-// failed pop; the floor experiments (samplepool_virtual, samplepool_nocache,
-// rte_mempool_refcounted: the report's Floors table). The other peers'
+// failed pop; the floor experiments (samplepool_virtual, samplepool_virtual_so,
+// samplepool_nocache, rte_mempool_refcounted: the report's Floors table). The other peers'
 // round trips, pool-size scaling and growth steps run with --full.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
@@ -49,7 +49,7 @@ namespace fs = std::filesystem;
 // for the same time; tools/bench_stability.sh checks that two consecutive
 // runs agree within 10% on every goal ratio.
 constexpr const char* kQuickFilter =
-    "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c|_virtual|_nocache)?|rte_mempool_(cache|refcounted)|"
+    "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c|_virtual|_virtual_so|_nocache)?|rte_mempool_(cache|refcounted)|"
     "moodycamel_bcq)/"
     "(.*/threads:[0-9]+|.*/(8|32))$|handoff/|poll_empty/)";
 // The round trips' thread counts are the program's (--max_threads: 1, 2, 4,
