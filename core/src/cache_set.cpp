@@ -55,8 +55,12 @@ std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
     (void)cb_.hot.life.leave();  // not the last use: teardown waits for busy owners
     return 0;
   }
+  // Up to the cache's limit, as DPDK fills its cache: a flush of a thread
+  // that only releases pushes a whole cache (flush()), which one pop then
+  // takes. (Hand-off, pool of 64, interleaved A/B with that flush: 33.0 ->
+  // 28.7 ns a buffer; either change alone moved it 2-3%.)
   std::uint32_t got[kThreadCacheSize];
-  const std::uint32_t n = cb_.free.pop_bulk(got, cb_.read_mostly.cache_batch.load(std::memory_order_relaxed));
+  const std::uint32_t n = cb_.free.pop_bulk(got, cb_.read_mostly.cache_limit.load(std::memory_order_relaxed));
   if (n == 0) {
     (void)cb_.hot.life.leave();
     return 0;
@@ -70,8 +74,16 @@ std::uint32_t CacheSet::refill(ThreadCache& c) noexcept {
 
 std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   run_test_hook(HookPoint::cache_flush);
-  // The n oldest (coldest) go back; the warm ones stay.
+  // The n oldest (coldest) go back; the warm ones stay, unless the owner
+  // took nothing from its cache since its last flush: a thread that only
+  // releases (a capture pipeline's consumer) has no use for warm samples,
+  // and those it parks are the ones an acquiring thread waits for. Then the
+  // whole cache goes (flush() runs only from a put, with the sample being
+  // put still in the caller's hand).
   const std::uint32_t count = c.count.load(std::memory_order_relaxed);
+  const std::uint64_t acquired = c.acquires.load(std::memory_order_relaxed);
+  if (acquired == c.acquires_at_flush) n = count;
+  c.acquires_at_flush = acquired;
   std::uint32_t out[kThreadCacheSize];
   for (std::uint32_t i = 0; i < n; ++i) out[i] = c.items[i].load(std::memory_order_relaxed)->index;
   for (std::uint32_t i = n; i < count; ++i) {
@@ -79,8 +91,9 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   }
   c.count.store(count - n, std::memory_order_relaxed);
   // We are inside the cache (busy) and it keeps samples (count - n > 0, or
-  // the one being put): teardown cannot finish meanwhile (it sweeps until
-  // no owner is inside), so the plain held decrement before the push is safe.
+  // the one being put, still counted as held: all of them go when n ==
+  // count): teardown cannot finish meanwhile (it sweeps until no owner is
+  // inside), so the plain held decrement before the push is safe.
   cb_.hot.life.sub_held(n);
   cb_.free.push_bulk(out, n);
   cb_.wake.notify_n(n);

@@ -365,11 +365,14 @@ TEST(PollRelayout, APollRacingARelayoutIsNoDataRace) {
 // Item 3: a timed acquire never reports a timeout while a free sample sits
 // in another thread's cache.
 TEST_F(CacheAdversity, TimedAcquireLooksInEveryCacheBeforeTimingOut) {
-  configure(pool, 8);
-  IdleCacher idle(pool, 8);
+  // 16: the idle thread's cache (limit 4) ends its releases holding two (a
+  // pool of 8, limit 2, parks one: a cache that only released returns all it
+  // holds when it fills).
+  configure(pool, 16);
+  IdleCacher idle(pool, 16);
   const std::uint32_t parked = pool.stats().cached;
   ASSERT_GE(parked, 2u);
-  std::vector<Sample> mine(8 - parked);  // the shared list's share: no sweep needed
+  std::vector<Sample> mine(16 - parked);  // the shared list's share: no sweep needed
   for (auto& s : mine) ASSERT_EQ(pool.acquire(s), Errc::ok);
   Sample zero, micro;
   EXPECT_EQ(pool.acquire_for(zero, 0ns), Errc::ok) << "a free sample sat in another cache";

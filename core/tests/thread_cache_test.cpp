@@ -84,6 +84,64 @@ TEST_F(ThreadCacheTest, RefillAndFlushKeepCountsExact) {
   EXPECT_EQ(st.acquires, 500u);
 }
 
+// The two tests below run their steps on new threads: a thread's first call
+// into a pool takes the shared path and claims its cache slot (thread_index.hpp),
+// so a new thread's cache starts the same way every time.
+
+// A refill fills the cache up to its limit (32 in a pool of 64), as DPDK
+// fills its cache, not just a flush's batch (16).
+TEST_F(ThreadCacheTest, ARefillFillsTheCacheToItsLimit) {
+  configure(pool, 64);
+  std::uint32_t cached = 0;
+  std::thread([&] {
+    Sample a, b;
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // the shared path: claims the cache slot
+    a.reset();                             // into the cache
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // out of it: empty
+    ASSERT_EQ(pool.acquire(b), Errc::ok);  // a refill, one handed out
+    cached = pool.stats().cached;
+  }).join();
+  EXPECT_EQ(cached, 31u) << "a refill of 32 (the limit), not 16 (the batch)";
+}
+
+// A full cache returns a batch (16 of 32) and keeps the warm rest while its
+// owner also acquires from it; once the owner has only released since its
+// last flush (a capture pipeline's consumer), a full cache returns all it
+// holds: parked there, those samples would only keep an acquiring thread
+// waiting. (Before, every flush kept 16.)
+TEST_F(ThreadCacheTest, AFullCacheReturnsEverythingWhenItsOwnerOnlyReleases) {
+  configure(pool, 64);
+  std::vector<Sample> produced(48);
+  std::thread([&] {
+    for (auto& s : produced) ASSERT_EQ(pool.acquire(s), Errc::ok);
+  }).join();  // its exit drained its cache
+  ASSERT_EQ(pool.stats().cached, 0u);
+  // The consumer reads the stats before it exits (its exit drains its cache).
+  std::vector<std::uint32_t> cached;
+  std::thread([&] {
+    Sample own;
+    ASSERT_EQ(pool.acquire(own), Errc::ok);  // the shared path: claims the cache slot
+    own.reset();                             // into the cache
+    ASSERT_EQ(pool.acquire(own), Errc::ok);  // one acquire from the cache
+    own.reset();
+    cached.push_back(pool.stats().cached);
+    std::size_t next = 0;
+    const auto release = [&](std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) produced[next++].reset();
+      cached.push_back(pool.stats().cached);
+    };
+    release(31);  // full
+    release(1);   // a flush: the owner acquired since its last one, so 16 stay
+    release(15);  // full again
+    release(1);   // a flush: only releases since the last one, so none stay
+  }).join();
+  EXPECT_EQ(cached, (std::vector<std::uint32_t>{1, 32, 17, 32, 1}));
+  const Stats st = pool.stats();
+  EXPECT_EQ(st.cached, 0u) << "the consumer's exit drained its cache";
+  EXPECT_EQ(st.free, 64u);
+  EXPECT_EQ(st.outstanding, 0u);
+}
+
 TEST(ThreadCacheTeardown, NothingLeaksWithSamplesCachedByALiveThread) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;
