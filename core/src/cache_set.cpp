@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "samplepool/detail/asymmetric_fence.hpp"
 #include "samplepool/detail/test_hooks.hpp"
@@ -90,10 +91,13 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
     c.items[i - n].store(c.items[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
   }
   c.count.store(count - n, std::memory_order_relaxed);
-  // We are inside the cache (busy) and it keeps samples (count - n > 0, or
-  // the one being put, still counted as held: all of them go when n ==
-  // count): teardown cannot finish meanwhile (it sweeps until no owner is
-  // inside), so the plain held decrement before the push is safe.
+  // We are inside the cache (busy), so teardown cannot finish meanwhile (it
+  // sweeps until no owner is inside); and the held count stays above zero:
+  // it counts what the cache keeps (count - n) and the sample being put
+  // (flush()'s precondition), so no other wait on the count (release_memory,
+  // an orphaned pool's last use) can end here. The plain held decrement
+  // before the push is safe.
+  assert(Lifetime::held(cb_.hot.life.load()) > n && "flush() runs with a sample in hand");
   cb_.hot.life.sub_held(n);
   cb_.free.push_bulk(out, n);
   cb_.wake.notify_n(n);

@@ -104,6 +104,23 @@ TEST_F(ThreadCacheTest, ARefillFillsTheCacheToItsLimit) {
   EXPECT_EQ(cached, 31u) << "a refill of 32 (the limit), not 16 (the batch)";
 }
 
+// A bulk acquire that fits the cache (20 of 32, more than a flush's batch of
+// 16) refills an empty cache and is served from it, not from the shared path.
+TEST_F(ThreadCacheTest, ABulkAcquireThatFitsTheCacheRefillsIt) {
+  configure(pool, 64);
+  std::uint32_t cached = 0;
+  std::thread([&] {
+    Sample a;
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // the shared path: claims the cache slot
+    a.reset();                             // into the cache
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // out of it: empty
+    std::vector<Sample> twenty(20);
+    ASSERT_EQ(pool.try_acquire_bulk(twenty), Errc::ok);
+    cached = pool.stats().cached;
+  }).join();
+  EXPECT_EQ(cached, 12u) << "a refill of 32, 20 handed out";
+}
+
 // A full cache returns a batch (16 of 32) and keeps the warm rest while its
 // owner also acquires from it; once the owner has only released since its
 // last flush (a capture pipeline's consumer), a full cache returns all it

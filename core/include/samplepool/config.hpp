@@ -68,8 +68,10 @@ inline constexpr std::chrono::microseconds kResweepInterval{1000};
 // Per-thread sample caches (thread_cache.hpp). Capacity per thread and pool,
 // and the batch a full cache returns to the shared free list (all of it
 // when its owner only releases; an empty cache refills up to its capacity,
-// as DPDK fills its cache). 32/16 follows DPDK's default cache (a round trip
-// stays in the cache; the shared list sees one CAS per 16 samples at most); must satisfy
+// as DPDK fills its cache, so two threads' refills can empty a pool of 64
+// for a moment, and a waiter then sweeps). 32/16 follows DPDK's default
+// cache (a round trip stays in the cache; the shared list sees one CAS per
+// 16 samples at most); must satisfy
 // 0 < kThreadCacheBatch <= kThreadCacheSize. A small pool lowers the
 // capacity to a quarter of its count (the batch to half the capacity), so
 // that in a capture handoff the consumer's cache cannot hoard the buffers the

@@ -64,7 +64,7 @@ class CacheSet {
   // set keeps would add a dependent load to every round trip (measured:
   // 0.88x of the round trip).
   // Hands k samples from this thread's cache to sink(i, slot), i in [0, k)
-  // (refilling an empty cache from the shared list when k fits a batch), and
+  // (refilling an empty cache from the shared list when k fits the cache), and
   // returns true; false, handing out nothing, when the shared path must
   // serve the call. The sink stores each slot where the caller wants it (a
   // Sample of the caller's span), so no staging copy sits in between.
@@ -151,6 +151,10 @@ class CacheSet {
   static void take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n, std::uint32_t k,
                           Sink& sink, std::uint32_t offset) noexcept;
   [[gnu::cold]] std::uint32_t refill(ThreadCache& c) noexcept;
+  // Only from a put, inside the owner's section, with the sample being put
+  // in the caller's hand and still counted as held: the held count stays
+  // above zero while a whole cache goes back (release_memory() and
+  // orphan() rely on the count, not on busy).
   [[gnu::cold]] std::uint32_t flush(ThreadCache& c, std::uint32_t n) noexcept;
   // The owner, busy, empties its own cache and ends its section.
   [[gnu::cold]] void owner_drain(ThreadCache& c) noexcept;
@@ -233,7 +237,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sin
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  if (n == 0 && k <= cb.read_mostly.cache_batch.load(std::memory_order_relaxed)) [[unlikely]] n = refill(c);
+  if (n == 0 && k <= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] n = refill(c);
   const bool got = n >= k;
   if (got) [[likely]] take_cached(cb, c, n, k, sink, offset);
   end_section(c);

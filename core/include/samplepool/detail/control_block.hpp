@@ -71,11 +71,11 @@ struct ControlBlock {
     // holds a quarter of a small pool, all but kThreadCacheSpare of a larger
     // one, 32 at most (config.hpp); pools under 8 samples keep their caches
     // closed. Set with the slots, while decommitted; atomic (relaxed)
-    // because an owner whose cache is empty reads cache_batch inside its
+    // because an owner whose cache is empty reads cache_limit inside its
     // section without a lifetime use (take(), deciding whether to refill),
     // so a re-layout (release_memory(), then commit()) may rewrite it
     // meanwhile; the refill then reserves a use and checks the state before
-    // it relies on anything of the arena, and reads the batch again.
+    // it relies on anything of the arena, and reads the limit again.
     std::atomic<std::uint32_t> cache_limit{0};
     std::atomic<std::uint32_t> cache_batch{0};
     // Which caches may hold a sample: 0 none; a cache offset (thread_index.hpp)
