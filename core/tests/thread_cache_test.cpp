@@ -84,7 +84,7 @@ TEST_F(ThreadCacheTest, RefillAndFlushKeepCountsExact) {
   EXPECT_EQ(st.acquires, 500u);
 }
 
-// The two tests below run their steps on new threads: a thread's first call
+// The three tests below run their steps on new threads: a thread's first call
 // into a pool takes the shared path and claims its cache slot (thread_index.hpp),
 // so a new thread's cache starts the same way every time.
 
