@@ -134,7 +134,7 @@ Errc Pool::refuse(Errc why) noexcept {
 }
 
 // The shared path: no cache, or the cache is empty and so is its refill.
-Errc Pool::acquire_shared(Sample& out, Deadline deadline, bool may_block) noexcept {
+Errc Pool::acquire_shared(SampleSlot*& out, Deadline deadline, bool may_block) noexcept {
   caches_.claim_for_next_time();
   cb_.hot.life.enter();  // reserve first: see lifetime.hpp
   const EpochState::Word entry = cb_.read_mostly.state.load();
@@ -165,7 +165,7 @@ std::uint32_t drop_shared_ref(SampleSlot* s, std::uint32_t refs) noexcept {
 
 }  // namespace detail
 
-Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) noexcept {
+Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, SampleSlot*& out) noexcept {
   // Validate after the pop (seq_cst, like the pop): if a Decommit came
   // between this call's entry and its pop, the sample may have been freed in
   // a later epoch, and an acquire that was in progress across a Decommit
@@ -177,7 +177,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, Sample& out) no
   s->refs.store(1, std::memory_order_relaxed);  // the holder stamp: acquire_impl, inline
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
   cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
-  out = detail::PoolAccess::adopt(s);
+  out = s;
   return Errc::ok;
 }
 
@@ -197,7 +197,7 @@ Errc Pool::give_back(std::uint32_t index) noexcept {
   return refuse(Errc::not_committed);
 }
 
-Errc Pool::acquire_slow(Sample& out, EpochState::Word entry, Deadline deadline,
+Errc Pool::acquire_slow(SampleSlot*& out, EpochState::Word entry, Deadline deadline,
                         bool may_block) noexcept {
   bool closed = false;
   std::uint32_t index = 0;

@@ -191,12 +191,12 @@ class Pool {
   };
 
   SAMPLEPOOL_HOT_INLINE Errc acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
-  [[gnu::cold]] Errc acquire_shared(Sample& out, detail::Deadline deadline, bool may_block) noexcept;
-  Errc acquire_slow(Sample& out, detail::EpochState::Word entry, detail::Deadline deadline,
+  [[gnu::cold]] Errc acquire_shared(detail::SampleSlot*& out, detail::Deadline deadline, bool may_block) noexcept;
+  Errc acquire_slow(detail::SampleSlot*& out, detail::EpochState::Word entry, detail::Deadline deadline,
                     bool may_block) noexcept;
   Errc find_index(detail::EpochState::Word entry, detail::Deadline deadline, bool may_block,
                   bool& closed, std::uint32_t& index) noexcept;
-  Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, Sample& out) noexcept;
+  Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, detail::SampleSlot*& out) noexcept;
   Errc give_back(std::uint32_t index) noexcept;
   Errc refuse(Errc why) noexcept;
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;

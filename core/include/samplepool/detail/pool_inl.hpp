@@ -50,12 +50,19 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
       [[likely]] {
     return Errc::ok;
   }
-  const Errc e = acquire_shared(out, deadline, may_block);  // out of line: pool.cpp
+  // The shared path hands back a slot, not the caller's handle: a handle
+  // whose address reached an out-of-line call lives in memory for the whole
+  // loop around it, and the round trip then stores and reloads it on its
+  // critical chain (measured: 0.91x of the round trip's time without that,
+  // 1 thread; 0.76x at 2 threads).
+  detail::SampleSlot* s = nullptr;
+  const Errc e = acquire_shared(s, deadline, may_block);  // out of line: pool.cpp
   // Stamped here, in the caller's module, not in the library's: there the
   // thread-id TLS read would be a __tls_get_addr call (the library uses the
   // dynamic TLS model so that it can be dlopen()ed), 2.5 ns a FIFO round trip.
   if (e == Errc::ok) {
-    detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*detail::PoolAccess::peek(out));
+    detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*s);
+    detail::PoolAccess::fill(out, s);
   }
   return e;
 }
