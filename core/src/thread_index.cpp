@@ -13,7 +13,7 @@ namespace samplepool::detail {
 
 static_assert(kMaxCacheThreads <= 64, "the slot bitmap is one 64-bit word");
 
-constinit thread_local std::uint32_t tls_cache_slot = 0;
+constinit thread_local CacheTls tls_cache;
 
 namespace {
 
@@ -48,10 +48,10 @@ Registry& registry() noexcept {
 }
 
 void on_thread_exit(void*) noexcept {
-  const std::uint32_t offset = tls_cache_slot;
+  const std::uint32_t offset = tls_cache.offset;
   if (offset == 0) return;
   tls_exiting = true;
-  tls_cache_slot = 0;  // whatever runs from here on bypasses the caches being drained
+  tls_cache.offset = 0;  // whatever runs from here on bypasses the caches being drained
   CacheUser* finalize_list = nullptr;  // orphaned pools whose last use was this drain
   {
     Registry& r = registry();
@@ -91,7 +91,7 @@ const pthread_key_t* exit_key() noexcept {
 }  // namespace
 
 void claim_cache_slot() noexcept {
-  if (tls_cache_slot != 0 || tls_exiting) return;
+  if (tls_cache.offset != 0 || tls_exiting) return;
   const std::uint64_t all = kMaxCacheThreads == 64 ? ~std::uint64_t{0}
                                                    : (std::uint64_t{1} << kMaxCacheThreads) - 1;
   std::uint64_t used = g_used.load(std::memory_order_relaxed);
@@ -104,7 +104,7 @@ void claim_cache_slot() noexcept {
       // Any non-null value: glibc then runs on_thread_exit for this thread.
       if (const pthread_key_t* key = exit_key()) pthread_setspecific(*key, &g_used);
       g_slot_thread[bit + 1].store(holder_id(), std::memory_order_relaxed);
-      tls_cache_slot = (bit + 1) * static_cast<std::uint32_t>(sizeof(ThreadCache));
+      tls_cache.offset = (bit + 1) * static_cast<std::uint32_t>(sizeof(ThreadCache));
       return;
     }
   }

@@ -159,6 +159,45 @@ TEST_F(ThreadCacheTest, AFullCacheReturnsEverythingWhenItsOwnerOnlyReleases) {
   EXPECT_EQ(st.outstanding, 0u);
 }
 
+// A release finds its cache array through the thread's release hint, which
+// names the pool it released into last (CacheSet::release_array). A thread
+// that releases into two pools in turn changes the hint every time; each
+// sample must still land in its own pool's cache. (A hint trusted without
+// its test would put B's samples into A's cache, and A would hand them out.)
+TEST_F(ThreadCacheTest, ReleasesIntoTwoPoolsInTurnEachReachTheirOwnCache) {
+  configure(pool, 16);
+  Pool other;
+  configure(other, 16);
+  std::vector<Pool*> owners;
+  std::uint32_t cached_here = 0, cached_there = 0;
+  std::thread([&] {
+    Sample a, b;
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // the shared path: claims the cache slot
+    for (int round = 0; round < 4; ++round) {
+      ASSERT_EQ(other.acquire(b), Errc::ok);
+      a.reset();  // into this pool's cache; the hint named the other pool (or none)
+      b.reset();  // into the other pool's cache; the hint named this pool
+      ASSERT_EQ(pool.acquire(a), Errc::ok);
+    }
+    a.reset();
+    cached_here = pool.stats().cached;
+    cached_there = other.stats().cached;
+    std::vector<Sample> all(16);
+    for (auto& s : all) {
+      ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+      owners.push_back(s.pool());
+    }
+    Sample none;
+    EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+  }).join();
+  EXPECT_GE(cached_here, 1u) << "the last release went into this pool's cache";
+  EXPECT_GE(cached_there, 1u) << "the other pool's releases went into its own cache";
+  EXPECT_EQ(owners, std::vector<Pool*>(16, &pool)) << "every sample this pool hands out is its own";
+  EXPECT_EQ(pool.stats().free, 16u);
+  EXPECT_EQ(other.stats().free, 16u);
+  EXPECT_EQ(other.stats().outstanding, 0u);
+}
+
 TEST(ThreadCacheTeardown, NothingLeaksWithSamplesCachedByALiveThread) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;

@@ -71,8 +71,9 @@ class CacheSet {
   template <class Sink>
   bool take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept;
   // Puts a released sample into this thread's cache; false when the shared
-  // path must take it instead. The array comes from the sample (s->caches,
-  // the same as cb's), not from cb: one dependent load fewer.
+  // path must take it instead. The array is the sample's (s->caches, the
+  // same as cb's), not cb's: one dependent load fewer; and it is read through
+  // the thread's release hint (release_array).
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
   // put() for many in one section (Pool::release_bulk): pick(i), i in
   // [0, k), returns a released slot to cache (refs already 0) or null to
@@ -143,8 +144,9 @@ class CacheSet {
   // array reached another way), or null.
   static ThreadCache* at(const ControlBlock& cb, std::uint32_t offset) noexcept;
   static ThreadCache* at(ThreadCache* caches, std::uint32_t offset) noexcept;
+  static ThreadCache* release_array(CacheTls& tls, const SampleSlot* s) noexcept;
   template <class Pick>
-  bool put_into(ControlBlock& cb, ThreadCache* caches, std::size_t k, Pick& pick) noexcept;
+  bool put_into(ControlBlock& cb, ThreadCache* caches, std::uint32_t offset, std::size_t k, Pick& pick) noexcept;
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
   template <class Sink>
@@ -262,13 +264,12 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexc
 
 template <class Pick>
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put_picked(ControlBlock& cb, std::size_t k, Pick&& pick) noexcept {
-  return put_into(cb, cb.read_mostly.caches, k, pick);
+  return put_into(cb, cb.read_mostly.caches, cache_offset(), k, pick);
 }
 
 template <class Pick>
-SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* caches, std::size_t k,
-                                              Pick& pick) noexcept {
-  const std::uint32_t offset = cache_offset();
+SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* caches, std::uint32_t offset,
+                                              std::size_t k, Pick& pick) noexcept {
   ThreadCache* cp = at(caches, offset);
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
@@ -288,13 +289,37 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cac
   return true;
 }
 
+// The cache array a release of s goes into: s->caches, but taken from the
+// thread's release hint (thread_index.hpp) when the two are equal, so that
+// finding the cache does not wait for the sample's header. In a capture
+// hand-off that header line was last written by the acquiring core: its
+// load is a miss between cores, and before this every later access of the
+// release (the cache's count, the slot it fills) waited for it. Now only the
+// test waits, and it feeds a predicted branch. A thread that releases into
+// another pool than last time takes the sample's array and remembers it.
+// The test goes through an empty asm (a value barrier): a compiler that
+// knew the two pointers equal would use either, and GCC picks the header's.
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_array(CacheTls& tls, const SampleSlot* s) noexcept {
+  ThreadCache* caches = tls.release_caches;
+  std::uintptr_t differ = reinterpret_cast<std::uintptr_t>(s->caches) ^ reinterpret_cast<std::uintptr_t>(caches);
+  asm("" : "+r"(differ));
+  if (differ != 0) [[unlikely]] {
+    caches = s->caches;
+    tls.release_caches = caches;
+  }
+  return caches;
+}
+
 // After put_into's definition: GCC did not inline an instance of it that
 // was made before it had seen the definition (an out-of-line call, measured:
 // the round trip 4.0 -> 5.7 ns).
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
   assert(s->caches == cb.read_mostly.caches && "slots are built by Pool::init_slots only");
   auto pick = [s](std::size_t) { return s; };
-  return put_into(cb, s->caches, 1, pick);
+  // One TLS address for both words: in the shared library (the faces) each
+  // separate access would be a TLS descriptor call.
+  CacheTls& tls = tls_cache;
+  return put_into(cb, release_array(tls, s), tls.offset, 1, pick);
 }
 
 }  // namespace samplepool::detail

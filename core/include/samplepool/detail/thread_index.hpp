@@ -31,16 +31,29 @@
 
 namespace samplepool::detail {
 
+struct ThreadCache;
+
+// This thread's words for the caches, in one TLS block (so that code in the
+// shared library, the C and DirectShow faces, reaches both through one TLS
+// descriptor call):
+//  - offset: the byte offset of this thread's entry in every pool's cache
+//    array: 0 (the closed entry) until claimed, then slot *
+//    sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads;
+//  - release_caches: the cache array this thread's last release went into,
+//    a hint that CacheSet::put() checks against the sample's own (never
+//    dereferenced unless equal to it, so a stale value is harmless).
 // The default (dynamic) TLS model: a module dlopen()ed later (a GStreamer
 // plugin using these headers) then gets the variable from the dynamic TLS
 // area instead of failing on a full static TLS block; the linker relaxes
 // the access to one %fs-relative load in executables, which is where the
 // hot path runs.
-extern constinit thread_local std::uint32_t tls_cache_slot;
+struct CacheTls {
+  std::uint32_t offset = 0;
+  ThreadCache* release_caches = nullptr;
+};
+extern constinit thread_local CacheTls tls_cache;
 
-// Byte offset of this thread's entry: 0 (the closed entry) until claimed,
-// then slot * sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads.
-SAMPLEPOOL_HOT_INLINE std::uint32_t cache_offset() noexcept { return tls_cache_slot; }
+SAMPLEPOOL_HOT_INLINE std::uint32_t cache_offset() noexcept { return tls_cache.offset; }
 
 // Claims a slot for the calling thread if it has none and one is free.
 // Called from the cold paths.
