@@ -72,8 +72,8 @@ class CacheSet {
   bool take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept;
   // Puts a released sample into this thread's cache; false when the shared
   // path must take it instead. The array is the sample's (s->caches, the
-  // same as cb's), not cb's: one dependent load fewer; and it is read through
-  // the thread's release hint (release_array).
+  // same as cb's), taken from the thread's remembered array when the two
+  // are equal: the header is only compared (release_array).
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
   // put() for many in one section (Pool::release_bulk): pick(i), i in
   // [0, k), returns a released slot to cache (refs already 0) or null to

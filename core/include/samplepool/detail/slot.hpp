@@ -56,10 +56,10 @@ struct alignas(kCacheLine) SampleSlot {
   std::size_t actual = 0;                    // actual data length; survives recycling
   std::size_t size = 0;                      // granted size (fixed per arena)
   // The owner's thread caches (its CacheSet's array, or null), fixed for the
-  // pool's life: a release finds its cache from the sample in one load
-  // rather than two (sample -> pool -> array). A single-thread round trip
-  // is a chain of dependent loads and store-to-load forwardings, and this
-  // is one link of it.
+  // pool's life: the array a release of this sample goes into. The release
+  // takes the thread's remembered array when it equals this one and only
+  // compares the two (CacheSet::release_array), so that finding the cache
+  // does not wait for this line (a miss between cores in a hand-off).
   ThreadCache* caches = nullptr;
   std::uint32_t prefix = 0;                  // prefix bytes before data (fixed per arena; kMaxPrefix)
   std::atomic<std::uint32_t> since_ms{0};    // acquired at (coarse clock, ms, wraps)

@@ -8,9 +8,9 @@
 // a thread takes the shared path (CacheSet::mine returns null; entry 0 of
 // every array also stays closed for good, as a second guard). A thread that found every slot taken tries again on its next cold
 // path, so it gets a cache once one is free. Two live threads never hold
-// the same slot, so a cache has at most one owner at a time. The TLS word
-// holds the slot's byte offset into the array, so finding the entry is one
-// add.
+// the same slot, so a cache has at most one owner at a time. The TLS
+// block's offset (CacheTls below) is the slot's byte offset into the array,
+// so finding the entry is one add.
 //
 // Thread exit: every pool with caches registers a CacheUser. When a thread
 // that holds a slot exits, a pthread-key destructor (which glibc runs after
