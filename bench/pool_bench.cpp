@@ -143,7 +143,8 @@ void register_all() {
   if (dpdk_started) register_pools<DpdkPool<32>, DpdkPool<0>, DpdkRefcountedPool>();
 #endif
   record_peers(dpdk_started);
-  benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop);
+  benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>);
+  benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>);
   benchmark::RegisterBenchmark("handoff/no_pool", Handoff<NoPool>)->Args({kCount, kSize})->UseRealTime();
   auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);

@@ -222,14 +222,24 @@ void PollEmpty(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// The reference for PollEmpty: a failed pop on an empty free list, the
-// engine's own LIFO list (a Treiber stack with a tagged head; its pop reads
-// the head, sees no top and returns), nothing around it. The floor any
-// failing poll pays.
-inline void FailedPop(benchmark::State& state) {
+// The reference for PollEmpty (kCounted false): a failed pop on an empty
+// free list, the engine's own LIFO list (a Treiber stack with a tagged head;
+// its pop reads the head, sees no top and returns), nothing around it. The
+// floor any failing poll pays.
+// A floor for PollEmpty's goal (kCounted true): the same failed pop plus an
+// exact count of the failures, kept in memory as a pool's statistics must be
+// (a relaxed load and store of a counter only this thread writes, on a line
+// of its own: how samplepool counts a failed poll in the caller's cache
+// entry). Back-to-back polls chain each store to the next poll's load. What
+// this costs over the plain pop, any poll that counts exactly pays, whatever
+// else it reads.
+template <bool kCounted>
+void FailedPop(benchmark::State& state) {
   const PinnedTo pin(cpu_for(0));
   detail::LifoFreeList list;
   list.reset(64, 0);  // room for 64, none on the list
+  OwnLine<std::atomic<std::uint64_t>> failures(0);
+  std::atomic<std::uint64_t>& count = failures.value;
   std::uint32_t index = 0;
   for (auto _ : state) {
     const bool got = list.try_pop(index);
@@ -238,6 +248,10 @@ inline void FailedPop(benchmark::State& state) {
       state.SkipWithError("pop succeeded on an empty list");
       break;
     }
+    if constexpr (kCounted) count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  if (kCounted && count.load(std::memory_order_relaxed) != static_cast<std::uint64_t>(state.iterations())) {
+    state.SkipWithError("the failure count is not exact");
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -90,7 +90,18 @@ class CacheSet {
   // yet pushed): then the poll must take the shared path, which serializes
   // with that closer, or it could fail beside samples in transit
   // (ThreadCache::empty_and_open says why loads alone tell).
-  bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept;
+  bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
+    return nothing_cached_elsewhere(cb, own(cb));
+  }
+  // This thread's entry and its offset, found once for a poll that both
+  // tests its own cache and counts its failure there (a second lookup
+  // would reload the array and the TLS word after the hint's acquire).
+  struct Own {
+    ThreadCache* cache;  // null: no caches, or no slot
+    std::uint32_t offset;
+  };
+  static Own own(const ControlBlock& cb) noexcept;
+  static bool nothing_cached_elsewhere(const ControlBlock& cb, Own own) noexcept;
   // The owner, outside a section, gives what its own cache holds back to
   // the shared list (no fence: the owner drains under `draining`, as a
   // closed owner does). A bulk acquire that came up short calls it before
@@ -100,7 +111,7 @@ class CacheSet {
   void return_own() noexcept;
   // Counts a failed poll in this thread's cache entry (no shared write);
   // false when the thread has none, and the caller counts it in the pool.
-  bool count_timeout(const ControlBlock& cb) noexcept;
+  static bool count_timeout(Own own) noexcept;
 
   // Closers --------------------------------------------------------------------
   // A closer closes every cache and empties the idle ones; they stay closed
@@ -194,6 +205,11 @@ SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::at(ThreadCache* caches, std::uint32
   return reinterpret_cast<ThreadCache*>(base + offset);
 }
 
+SAMPLEPOOL_HOT_INLINE CacheSet::Own CacheSet::own(const ControlBlock& cb) noexcept {
+  const std::uint32_t offset = cache_offset();
+  return {at(cb, offset), offset};
+}
+
 // Opens this thread's section of cache c; when c is closed, drains what a
 // closer could not take (owner_drain) and reports false.
 SAMPLEPOOL_HOT_INLINE bool CacheSet::begin_section(ThreadCache& c) noexcept {
@@ -246,20 +262,17 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sin
   return got;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
-  const std::uint32_t hint = cb.read_mostly.cached_hint.load(std::memory_order_acquire);
-  if (hint == 0) return true;
-  const std::uint32_t offset = cache_offset();
-  if (hint != offset) return false;  // another thread's cache, or several
-  const ThreadCache* own = at(cb, offset);
-  return own != nullptr && own->empty_and_open();
+SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(Own own) noexcept {
+  if (own.cache == nullptr) return false;
+  own.cache->count_timeout();
+  return true;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb) noexcept {
-  ThreadCache* c = at(cb, cache_offset());
-  if (c == nullptr) return false;
-  c->count_timeout();
-  return true;
+SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock& cb, Own own) noexcept {
+  const std::uint32_t hint = cb.read_mostly.cached_hint.load(std::memory_order_acquire);
+  if (hint == 0) return true;
+  if (hint != own.offset) return false;  // another thread's cache, or several
+  return own.cache != nullptr && own.cache->empty_and_open();
 }
 
 template <class Pick>

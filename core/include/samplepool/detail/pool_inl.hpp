@@ -42,9 +42,15 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
   // no sweep, no system call, and its count goes to this thread's cache
   // entry where it has one (control_block.hpp, poll_must_fail).
-  if (!may_block && cb_.poll_must_fail(caches_.nothing_cached_elsewhere(cb_))) {
-    if (!caches_.count_timeout(cb_)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-    return Errc::timeout;
+  // The caller's cache entry is found once, for the test of its own cache
+  // and for the count (measured: the poll 0.89x the time, the C face's
+  // 0.77x, 15 interleaved rounds).
+  if (!may_block) {
+    const detail::CacheSet::Own own = detail::CacheSet::own(cb_);
+    if (cb_.poll_must_fail(detail::CacheSet::nothing_cached_elsewhere(cb_, own))) {
+      if (!detail::CacheSet::count_timeout(own)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+      return Errc::timeout;
+    }
   }
   if (caches_.take(cb_, 1, [&out](std::uint32_t, detail::SampleSlot* s) { detail::PoolAccess::fill(out, s); }))
       [[likely]] {
