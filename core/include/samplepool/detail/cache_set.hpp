@@ -190,11 +190,6 @@ class CacheSet {
 
 // --- owner side, inline (see thread_cache.hpp for the protocol) -----------------
 
-// This thread's cache, or null when the pool has none or the thread holds
-// no cache slot (then it takes the shared path without touching entry 0,
-// which the threads without a slot would otherwise all write).
-SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::mine() const noexcept { return at(cb_, cache_offset()); }
-
 SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::at(const ControlBlock& cb, std::uint32_t offset) noexcept {
   return at(cb.read_mostly.caches, offset);
 }
@@ -209,6 +204,11 @@ SAMPLEPOOL_HOT_INLINE CacheSet::Own CacheSet::own(const ControlBlock& cb) noexce
   const std::uint32_t offset = cache_offset();
   return {at(cb, offset), offset};
 }
+
+// This thread's cache, or null when the pool has none or the thread holds
+// no cache slot (then it takes the shared path without touching entry 0,
+// which the threads without a slot would otherwise all write).
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::mine() const noexcept { return own(cb_).cache; }
 
 // Opens this thread's section of cache c; when c is closed, drains what a
 // closer could not take (owner_drain) and reports false.
@@ -248,16 +248,15 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadC
 
 template <class Sink>
 SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept {
-  const std::uint32_t offset = cache_offset();
-  ThreadCache* cp = at(cb, offset);
+  const Own own = CacheSet::own(cb);
   // Open: the pool was committed when the section began. A decommit meanwhile
   // skips this busy owner; refill() checks the state itself.
-  if (cp == nullptr || !begin_section(*cp)) return false;
-  ThreadCache& c = *cp;
+  if (own.cache == nullptr || !begin_section(*own.cache)) return false;
+  ThreadCache& c = *own.cache;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0 && k <= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] n = refill(c);
   const bool got = n >= k;
-  if (got) [[likely]] take_cached(cb, c, n, k, sink, offset);
+  if (got) [[likely]] take_cached(cb, c, n, k, sink, own.offset);
   end_section(c);
   return got;
 }
