@@ -60,24 +60,55 @@ std::string HolderReport::describe() const {
   return out;
 }
 
+// f(index) for every slot that is built: the initial ones and those of
+// ready growth chunks.
 template <class F>
-void Pool::for_each_held(F&& f) const noexcept {
-  const auto visit = [&](std::uint32_t first, std::uint32_t n) {
-    for (std::uint32_t i = first; i < first + n; ++i) {
-      const detail::SampleSlot& s = *cb_.slot_at(i);
-      if (s.refs.load(std::memory_order_relaxed) != 0) {
-        f(detail::stamped_thread(s.holder.load(std::memory_order_relaxed)),
-          s.since_ms.load(std::memory_order_relaxed));
-      }
-    }
-  };
-  visit(0, cb_.growth.base);
+void Pool::for_each_slot(F&& f) const {
+  for (std::uint32_t i = 0; i < cb_.growth.base; ++i) f(i);
   for (std::uint32_t k = 0; k < cb_.growth.chunks; ++k) {
     // acquire: pairs with the builder's ready store (its headers are built).
     if (cb_.growth.state[k].load(std::memory_order_acquire) == detail::ControlBlock::Growth::kReady) {
-      visit(cb_.growth.first(k), cb_.growth.size(k));
+      for (std::uint32_t i = cb_.growth.first(k); i < cb_.growth.first(k) + cb_.growth.size(k); ++i) f(i);
     }
   }
+}
+
+template <class F>
+void Pool::for_each_held(F&& f, const std::vector<bool>* free) const {
+  for_each_slot([&](std::uint32_t i) {
+    const detail::SampleSlot& s = *cb_.slot_at(i);
+    if (s.refs.load(std::memory_order_relaxed) != 0 && (free == nullptr || !(*free)[i])) {
+      f(detail::stamped_thread(s.holder.load(std::memory_order_relaxed)), s.since_ms.load(std::memory_order_relaxed));
+    }
+  });
+}
+
+// A sole handle's release leaves its slot's count at 1 (slot.hpp): such a
+// slot is free when it sits in a thread cache or, moved on by a flush or a
+// sweep, on the (LIFO) list. Racy, as the whole report: a sample moving
+// between the walks may be missed, or counted as held.
+std::vector<bool> Pool::free_slots_approx() const {
+  const std::uint32_t capacity = cb_.growth.capacity;
+  std::vector<bool> free(capacity);
+  const auto slots = reinterpret_cast<std::uintptr_t>(cb_.read_mostly.slots);
+  caches_.visit_cached([&](std::uintptr_t s) {
+    // By address, never through the slot: a stale item may name another
+    // layout's memory. In this array's range and on a slot's boundary only.
+    const std::uintptr_t offset = s - slots;  // wraps when below: out of range
+    if (offset % sizeof(detail::SampleSlot) == 0 && offset / sizeof(detail::SampleSlot) < capacity) {
+      free[offset / sizeof(detail::SampleSlot)] = true;
+    }
+  });
+  cb_.free.visit_approx([&](std::uint32_t i) { if (i < capacity) free[i] = true; }, capacity);
+  return free;
+}
+
+// While nothing is in use (the control mutex held, idle): every free slot's
+// count to 0, so that reads of the counts alone are exact again (a pool
+// starting to keep holder ages: oldest_held_ms()).
+void Pool::zero_free_counts_locked() noexcept {
+  if (mem_.slots == nullptr) return;
+  for_each_slot([this](std::uint32_t i) { cb_.slot_at(i)->refs.store(0, std::memory_order_relaxed); });
 }
 
 HolderReport Pool::holders() const noexcept {
@@ -89,6 +120,7 @@ HolderReport Pool::holders() const noexcept {
   const bool ages = cb_.read_mostly.stamp_time;  // stable under control_
   const std::uint32_t now = detail::coarse_now_ms();
   try {
+    const std::vector<bool> free = free_slots_approx();
     for_each_held([&](std::uint32_t tid, std::uint32_t since) {
       // Modulo 2^32: right across the wrap.
       const std::chrono::milliseconds age{ages ? now - since : 0};
@@ -99,7 +131,7 @@ HolderReport Pool::holders() const noexcept {
       it->oldest_age = std::max(it->oldest_age, age);
       ++r.held;
       r.oldest_age = std::max(r.oldest_age, age);
-    });
+    }, &free);
     std::sort(r.holders.begin(), r.holders.end(), [](const Holder& a, const Holder& b) {
       return a.samples != b.samples ? a.samples > b.samples : a.oldest_age > b.oldest_age;
     });
@@ -120,7 +152,9 @@ std::uint32_t Pool::oldest_held_ms() const noexcept {
   std::uint32_t oldest = 0;
   if (cb_.read_mostly.state.load().committed() && cb_.read_mostly.stamp_time) {
     const std::uint32_t now = detail::coarse_now_ms();
-    for_each_held([&](std::uint32_t, std::uint32_t since) { oldest = std::max(oldest, now - since); });
+    // No walk of the free slots: a pool that keeps ages zeroes every
+    // released count (Pool::release_counts), so the counts alone are exact.
+    for_each_held([&](std::uint32_t, std::uint32_t since) { oldest = std::max(oldest, now - since); }, nullptr);
   }
   // Not the last use: the owner (our caller) neither orphaned nor tears down.
   (void)life.leave();
@@ -136,7 +170,9 @@ Errc Pool::set_starvation_report(std::chrono::nanoseconds threshold, StarvationC
   // Plain stores: no acquire can run until a later commit() publishes them.
   starvation_ = Starvation{callback != nullptr ? threshold : std::chrono::nanoseconds{0}, callback,
                            callback != nullptr ? context : nullptr};
+  const bool was = cb_.read_mostly.stamp_time;
   cb_.read_mostly.stamp_time = holder_ages_ || callback != nullptr;  // a report wants ages
+  if (cb_.read_mostly.stamp_time && !was) zero_free_counts_locked();  // idle: all free
   return Errc::ok;
 }
 

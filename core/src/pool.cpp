@@ -174,7 +174,7 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, SampleSlot*& ou
   SampleSlot* s = cb_.slot_at(index);
   // relaxed: the pop's acquire already made the slot ours; this store is
   // published to other holders by whatever hands them the Sample.
-  s->refs.store(1, std::memory_order_relaxed);  // the holder stamp: acquire_impl, inline
+  detail::mark_acquired(*s);  // the holder stamp: acquire_impl, inline
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
   cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = s;
@@ -376,7 +376,7 @@ Errc Pool::acquire_bulk_shared(std::span<Sample> out) noexcept {
   const detail::HolderStamp stamp(cb_.read_mostly.stamp_time, detail::holder_id());
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* slot = cb_.slot_at(got[i]);
-    slot->refs.store(1, std::memory_order_relaxed);
+    detail::mark_acquired(*slot);
     stamp.apply(*slot);
   }
   cb_.note_high_water(cb_.hot.life.held_from_in_flight(k));

@@ -84,6 +84,63 @@ TEST(Holders, WithoutAgesThreadsAreStillReported) {
   EXPECT_EQ(pool.stats().oldest_held_ms, 0u);
 }
 
+// A sole handle's release leaves the count at 1 (slot.hpp): holders() must
+// still tell the samples in thread caches and on the list from held ones,
+// whichever way they got there (a release, a flush, a thread's exit).
+TEST(Holders, SamplesBackInCachesOrOnTheListAreNotReported) {
+  Pool pool;
+  ASSERT_EQ(pool.set_properties({64, 64, 16, 0}), Errc::ok);
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  std::vector<Sample> all(64);
+  for (Sample& s : all) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  for (std::size_t i = 3; i < all.size(); ++i) all[i].reset();  // the cache fills, then flushes
+  HolderReport r = pool.holders();
+  EXPECT_EQ(r.held, 3u) << r.describe();
+  ASSERT_EQ(r.holders.size(), 1u);
+  EXPECT_EQ(r.holders[0].samples, 3u);
+  all.clear();
+  std::thread([&pool] {  // takes and gives back, then exits: its cache drains to the list
+    std::vector<Sample> some(20);
+    for (Sample& s : some) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  }).join();
+  r = pool.holders();
+  EXPECT_EQ(r.held, 0u) << r.describe();
+  EXPECT_EQ(r.describe(), "no samples held");
+}
+
+// A pool that keeps ages reads the counts alone for stats().oldest_held_ms:
+// a sample given back must not look held, however it went back, and also
+// when ages were switched on after samples went back without them.
+TEST(Holders, OldestAgeCountsOnlyHeldSamples) {
+  Pool pool(with_ages());
+  ASSERT_EQ(pool.set_properties({16, 64, 16, 0}), Errc::ok);
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  {
+    Sample s;
+    ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    std::this_thread::sleep_for(30ms);
+    EXPECT_GE(pool.stats().oldest_held_ms, 20u);
+  }
+  EXPECT_EQ(pool.stats().oldest_held_ms, 0u) << "the released sample still looks held";
+
+  Pool later;  // no ages at first: releases leave their counts alone
+  ASSERT_EQ(later.set_properties({16, 64, 16, 0}), Errc::ok);
+  ASSERT_EQ(later.commit(), Errc::ok);
+  {
+    std::vector<Sample> some(10);
+    for (Sample& s : some) ASSERT_EQ(later.try_acquire(s), Errc::ok);
+  }
+  ASSERT_EQ(later.decommit(), Errc::ok);
+  ASSERT_EQ(later.set_starvation_report(1s, [](void*, const HolderReport&, std::chrono::nanoseconds) {}, nullptr),
+            Errc::ok);  // ages on from here
+  ASSERT_EQ(later.commit(), Errc::ok);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(later.stats().oldest_held_ms, 0u) << "samples given back before ages were on look held";
+  Sample s;
+  ASSERT_EQ(later.try_acquire(s), Errc::ok);
+  EXPECT_EQ(later.holders().held, 1u);
+}
+
 TEST(Holders, NoteHolderMovesASampleToTheReceivingThread) {
   Pool pool;
   ASSERT_EQ(pool.set_properties({4, 64, 16, 0}), Errc::ok);

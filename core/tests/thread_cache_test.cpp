@@ -198,6 +198,57 @@ TEST_F(ThreadCacheTest, ReleasesIntoTwoPoolsInTurnEachReachTheirOwnCache) {
   EXPECT_EQ(other.stats().outstanding, 0u);
 }
 
+// A handle an acquire filled releases without looking at the count (its
+// sole mark, sample.hpp); a copy must take that mark from both, or the
+// original's release would cache a sample the copy still holds.
+TEST_F(ThreadCacheTest, ACopyTakesTheSoleMarkFromItsSource) {
+  configure(pool, 16);
+  Sample original;
+  ASSERT_EQ(pool.try_acquire(original), Errc::ok);
+  const Sample& source = original;  // a copy from a const handle too
+  Sample copy(source);
+  const std::uint32_t index = copy.index();
+  original.reset();
+  EXPECT_EQ(copy.use_count_approx(), 1u);
+  std::vector<Sample> rest(15);
+  for (Sample& s : rest) {
+    ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+    EXPECT_NE(s.index(), index) << "handed out while a copy holds it";
+  }
+  Sample none;
+  EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+  Sample assigned;
+  assigned = copy;  // copy assignment: two references, neither sole
+  copy.reset();
+  EXPECT_EQ(pool.try_acquire(none), Errc::timeout) << "the assigned handle still holds it";
+  assigned.reset();
+  ASSERT_EQ(pool.try_acquire(none), Errc::ok);
+  EXPECT_EQ(none.index(), index);
+}
+
+// A sole release into the cache leaves the header alone: the next acquire
+// clears what a recycled sample must not carry (flags, time validity).
+TEST_F(ThreadCacheTest, ASampleBackFromTheCacheHasItsFlagsCleared) {
+  configure(pool, 16, 100, 1, 0);
+  Sample s;
+  ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  const std::uint32_t index = s.index();
+  ASSERT_EQ(s.set_actual_length(42), Errc::ok);
+  s.set_time(1, 2);
+  s.set_media_time(3, 4);
+  s.set_sync_point(true);
+  s.set_preroll(true);
+  s.set_discontinuity(true);
+  s.reset();
+  ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  ASSERT_EQ(s.index(), index) << "LIFO cache: the same sample";
+  EXPECT_FALSE(s.time());
+  EXPECT_FALSE(s.media_time());
+  EXPECT_FALSE(s.sync_point() || s.preroll() || s.discontinuity());
+  EXPECT_EQ(s.actual_length(), 42u) << "the actual length survives";
+  EXPECT_EQ(s.use_count_approx(), 1u);
+}
+
 TEST(ThreadCacheTeardown, NothingLeaksWithSamplesCachedByALiveThread) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;

@@ -39,8 +39,9 @@ inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxSampleCount = 1u << 24;
 
 // Largest prefix (bytes reserved in front of each sample's data) a pool
-// accepts: the sample header keeps it in 32 bits, so that the hot line has
-// room for the release's direct pointer to the thread caches (slot.hpp).
+// accepts: the sample header keeps it in 32 bits, so that the fixed line has
+// room for the release's direct pointer to the thread caches and the
+// extension area (slot.hpp).
 // DirectShow's cbPrefix is a 32-bit LONG; larger requests give
 // Errc::too_large.
 inline constexpr std::size_t kMaxPrefix = 0xffff'ffffu;

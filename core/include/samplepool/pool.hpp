@@ -60,6 +60,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "samplepool/alloc/arena.hpp"
 #include "samplepool/config.hpp"
@@ -181,6 +182,7 @@ class Pool {
  private:
   friend struct detail::PoolAccess;
   friend std::uint32_t detail::drop_ref(detail::SampleSlot*) noexcept;
+  friend void detail::drop_sole(detail::SampleSlot*) noexcept;
   friend std::uint32_t detail::drop_shared_ref(detail::SampleSlot*, std::uint32_t) noexcept;
 
   struct Memory {
@@ -200,11 +202,13 @@ class Pool {
   Errc give_back(std::uint32_t index) noexcept;
   Errc refuse(Errc why) noexcept;
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
+  SAMPLEPOOL_HOT_INLINE void recycle_sole(detail::SampleSlot* slot) noexcept;
+  SAMPLEPOOL_HOT_INLINE bool release_counts() const noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
   SAMPLEPOOL_HOT_INLINE void release_some(std::span<Sample> samples) noexcept;  // <= kMaxBulk
   [[gnu::cold]] void release_bulk_shared(std::span<Sample> samples) noexcept;    // <= kMaxBulk
-  template <bool kMindCallback>
+  template <bool kShared>
   SAMPLEPOOL_HOT_INLINE detail::SampleSlot* take_sole(Sample& s) noexcept;
   [[gnu::cold]] void recycle_bulk_shared(detail::SampleSlot* const* slots, std::uint32_t n) noexcept;
   void note_misuse() noexcept { cb_.counters.misuse.fetch_add(1, std::memory_order_relaxed); }
@@ -213,8 +217,15 @@ class Pool {
 
   bool idle_locked() noexcept;  // under control_, decommitted: nothing held, nothing inside
   // Holders and starvation (holders.cpp).
+  // f(thread id, since ms) per held sample: a slot whose count is not 0,
+  // unless `free` marks it (a free slot with a stale count, slot.hpp).
+  // Not noexcept: holders()' f allocates, and holders() catches bad_alloc.
   template <class F>
-  void for_each_held(F&& f) const noexcept;  // f(thread id, since ms) per held sample
+  void for_each_held(F&& f, const std::vector<bool>* free) const;
+  template <class F>
+  void for_each_slot(F&& f) const;  // f(index) per built slot
+  std::vector<bool> free_slots_approx() const;  // the caches' and the list's, by index
+  void zero_free_counts_locked() noexcept;      // idle: every stale count to 0
   std::uint32_t oldest_held_ms() const noexcept;
   [[gnu::cold]] void report_starvation(std::chrono::nanoseconds waited) noexcept;
 

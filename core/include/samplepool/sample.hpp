@@ -7,17 +7,28 @@
 // Sample is empty; so is one moved from.
 //
 // Thread safety: distinct Sample objects may be used and destroyed from any
-// threads, including copies of one sample. The metadata setters (times,
-// flags, actual length) write the shared buffer header, so holders sharing a
-// sample must synchronize their setters themselves, as with IMediaSample.
+// threads, including copies of one sample. One Sample object may be copied
+// by several threads at once, but not while another thread uses it
+// otherwise: a copy writes its source (it clears the sole mark below). The metadata setters
+// (times, flags, actual length) write the shared buffer header, so holders
+// sharing a sample must synchronize their setters themselves, as with
+// IMediaSample.
+//
+// The sole mark: a handle that an acquire filled knows it holds the only
+// reference until it is copied (a copy clears the mark on both). Its release
+// then need not read the count: it puts the sample back without touching
+// the header (slot.hpp, Ownership), which in a capture hand-off is a line
+// the producer's core has just written. Handles made any other way (a
+// raw reference adopted by the C or DirectShow layer) carry no mark and
+// release through the count.
 //
 // Lifetime: a Sample may outlive the Pool *object* only where the pool was
 // orphaned (the DirectShow layer's allocator Release); ~Pool waits for every
 // sample to come back, so a native pool outlives its samples by design.
 //
-// Recycling (as Windows does): the flags and the time and media-time
-// validity are cleared when a buffer returns to the pool; the actual data
-// length survives; a fresh buffer's actual length is its size.
+// Recycling (as Windows does): a buffer handed out again has its flags and
+// its time and media-time validity cleared; the actual data length
+// survives; a fresh buffer's actual length is its size.
 //
 // UNDEFINED BEHAVIOUR, caught only by the debug build: using or releasing a
 // handle whose reference was already dropped (a bitwise copy kept past
@@ -25,10 +36,15 @@
 // Once someone else re-acquired the buffer, the release build hands it to
 // two holders without noticing. With SAMPLEPOOL_DEBUG_CHECKS (the debug and
 // asan presets) every handle carries the sample's generation and such a use
-// aborts with a report; a release of an already free sample is counted in
-// Stats::misuse in every build.
+// aborts with a report. In every build, a release through the count (a
+// raw reference of the C or DirectShow layer, a copied handle) of a sample
+// already free is counted in Stats::misuse and changes nothing; a sole
+// handle's bitwise copy released again is not caught there (its mark skips
+// the count) and corrupts the pool: the sample sits in the free structures
+// twice, as in the re-acquired case above.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -45,6 +61,8 @@ namespace detail {
 struct PoolAccess;
 // Drops one reference; returns the new count. Defined in pool.hpp.
 SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* slot) noexcept;
+// Drops the only reference of a sole-marked handle. Defined in pool.hpp.
+SAMPLEPOOL_HOT_INLINE void drop_sole(SampleSlot* slot) noexcept;
 // Its cold half: a shared sample (refs > 1), or a double release (refs == 0).
 std::uint32_t drop_shared_ref(SampleSlot* slot, std::uint32_t refs) noexcept;
 }  // namespace detail
@@ -52,13 +70,22 @@ std::uint32_t drop_shared_ref(SampleSlot* slot, std::uint32_t refs) noexcept;
 class Sample {
  public:
   Sample() noexcept = default;
-  Sample(const Sample& other) noexcept : slot_(other.slot_) {
+  Sample(const Sample& other) noexcept {
+    // Two references now: neither is sole. Only a marked source is written,
+    // so copies of an already shared handle only read it; atomic (relaxed,
+    // nothing to order: the count's increment is the reference), so that
+    // copies of one object made by several threads at once do not race
+    // (each clears the mark and adds its own reference).
+    std::atomic_ref<std::uintptr_t> source(other.bits_);
+    const std::uintptr_t bits = source.load(std::memory_order_relaxed);
+    bits_ = bits & ~kSole;
     remember(other);
-    if (slot_) live()->refs.fetch_add(1, std::memory_order_relaxed);  // see add_ref note below
+    if ((bits & kSole) != 0) source.store(bits_, std::memory_order_relaxed);
+    if (bits_ != 0) live()->refs.fetch_add(1, std::memory_order_relaxed);  // see add_ref note below
   }
-  Sample(Sample&& other) noexcept : slot_(other.slot_) {
+  Sample(Sample&& other) noexcept : bits_(other.bits_) {
     remember(other);
-    other.slot_ = nullptr;
+    other.bits_ = 0;
   }
   Sample& operator=(const Sample& other) noexcept {
     Sample copy(other);
@@ -74,23 +101,28 @@ class Sample {
 
   // Drops this handle's reference (if any) and leaves it empty.
   SAMPLEPOOL_HOT_INLINE void reset() noexcept {
-    if (slot_ != nullptr) {
+    if (bits_ != 0) {
       detail::SampleSlot* s = live();
-      slot_ = nullptr;
-      detail::drop_ref(s);
+      const bool sole = (bits_ & kSole) != 0;
+      bits_ = 0;
+      if (sole) {
+        detail::drop_sole(s);
+      } else {
+        detail::drop_ref(s);
+      }
     }
   }
   void swap(Sample& other) noexcept {
-    detail::SampleSlot* t = slot_;
-    slot_ = other.slot_;
-    other.slot_ = t;
+    const std::uintptr_t t = bits_;
+    bits_ = other.bits_;
+    other.bits_ = t;
 #if SAMPLEPOOL_DEBUG_CHECKS
     const std::uint32_t g = generation_;
     generation_ = other.generation_;
     other.generation_ = g;
 #endif
   }
-  explicit operator bool() const noexcept { return slot_ != nullptr; }
+  explicit operator bool() const noexcept { return bits_ != 0; }
 
   // Buffer. Preconditions for everything below: *this is not empty.
   std::byte* data() const noexcept { return live()->data; }
@@ -149,11 +181,15 @@ class Sample {
 
  private:
   friend struct detail::PoolAccess;
-  explicit Sample(detail::SampleSlot* adopted) noexcept : slot_(adopted) {
+  explicit Sample(detail::SampleSlot* adopted) noexcept : bits_(reinterpret_cast<std::uintptr_t>(adopted)) {
 #if SAMPLEPOOL_DEBUG_CHECKS
     generation_ = adopted ? adopted->generation.load(std::memory_order_relaxed) : 0;
 #endif
   }
+  // The mark in bits_' low bit (slots are cache-line aligned).
+  static constexpr std::uintptr_t kSole = 1;
+  static_assert(alignof(detail::SampleSlot) > kSole);
+  detail::SampleSlot* slot() const noexcept { return reinterpret_cast<detail::SampleSlot*>(bits_ & ~kSole); }
 
   // add_ref note: the copy constructor's increment is relaxed, as in
   // std::shared_ptr's copy: the caller already holds a reference, so the slot
@@ -162,13 +198,14 @@ class Sample {
   // The slot, checked in debug builds: a handle must not outlive its
   // reference (use after release) and its sample must not be free.
   detail::SampleSlot* live() const noexcept {
+    detail::SampleSlot* s = slot();
 #if SAMPLEPOOL_DEBUG_CHECKS
-    if (slot_->generation.load(std::memory_order_relaxed) != generation_ ||
-        slot_->refs.load(std::memory_order_relaxed) == 0) {
-      detail::misuse("a Sample was used after its sample went back to the pool (stale handle)", slot_);
+    if (s->generation.load(std::memory_order_relaxed) != generation_ ||
+        s->refs.load(std::memory_order_relaxed) == 0) {
+      detail::misuse("a Sample was used after its sample went back to the pool (stale handle)", s);
     }
 #endif
-    return slot_;
+    return s;
   }
   void remember(const Sample& other) noexcept {
 #if SAMPLEPOOL_DEBUG_CHECKS
@@ -177,9 +214,11 @@ class Sample {
     (void)other;
 #endif
   }
-  bool has(std::uint32_t bit) const noexcept { return detail::has_flag(*slot_, bit); }
+  bool has(std::uint32_t bit) const noexcept { return detail::has_flag(*slot(), bit); }
 
-  detail::SampleSlot* slot_ = nullptr;
+  // The slot's address, with kSole set while this is the only reference.
+  // mutable: copying from a const Sample clears the source's mark.
+  mutable std::uintptr_t bits_ = 0;
 #if SAMPLEPOOL_DEBUG_CHECKS
   std::uint32_t generation_ = 0;  // the slot's generation when this reference was taken
 #endif

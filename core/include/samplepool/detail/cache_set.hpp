@@ -76,7 +76,7 @@ class CacheSet {
   // are equal: the header is only compared (release_array).
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
   // put() for many in one section (Pool::release_bulk): pick(i), i in
-  // [0, k), returns a released slot to cache (refs already 0) or null to
+  // [0, k), returns a released slot to cache (Pool::take_sole) or null to
   // skip that i; every picked slot goes into this thread's cache, flushing
   // batches as it fills. pick runs inside the section, so it must not call
   // into the pool. False, having called pick for none, when the shared path
@@ -148,6 +148,21 @@ class CacheSet {
     std::uint64_t timeouts = 0;
   };
   Totals totals() const noexcept;
+  // Racy by nature: calls f(address) with the address of each sample the
+  // caches hold, as an integer (a count and its items read relaxed, outside
+  // the owner's section: an item may be stale, even from an older layout).
+  // For Pool::holders(), which only compares the addresses.
+  template <class F>
+  void visit_cached(F&& f) const noexcept {
+    const ThreadCache* caches = caches_.get();
+    if (caches == nullptr) return;
+    for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
+      const std::uint32_t n = caches[i].count.load(std::memory_order_relaxed);
+      for (std::uint32_t j = 0; j < n && j < kThreadCacheSize; ++j) {
+        f(reinterpret_cast<std::uintptr_t>(caches[i].items[j].load(std::memory_order_relaxed)));
+      }
+    }
+  }
 
  private:
   ThreadCache* mine() const noexcept;
@@ -238,7 +253,7 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadC
   const HolderStamp stamp(cb.read_mostly.stamp_time, kHolderFromCache | offset);
   for (std::uint32_t i = 0; i < k; ++i) {
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
-    s->refs.store(1, std::memory_order_relaxed);
+    mark_acquired(*s);
     stamp.apply(*s);
     sink(i, s);
   }

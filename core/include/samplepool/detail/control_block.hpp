@@ -18,8 +18,9 @@
 //  - read_mostly.state committed => the free list and the slots of the
 //    initial count and of every ready growth chunk are initialized, and
 //    count (their number) > 0.
-//  - every index of an existing slot is exactly once either on the free list
-//    (refs == 0), in one thread cache (refs == 0) or held (refs > 0); held
+//  - every index of an existing slot is exactly once either on the free list,
+//    in one thread cache or held (refs > 0; a free slot's refs is 0 or a
+//    stale 1, slot.hpp); held
 //    in the lifetime word counts the last two.
 //  - slots, cache_limit, cache_batch and the growth geometry change only
 //    while decommitted, with the lifetime counts at zero and the caches

@@ -68,6 +68,13 @@ class FreeList {
   std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {
     return policy_ == FreeListPolicy::lifo ? lifo_.pop_bulk(out, max) : fifo_.pop_bulk(out, max);
   }
+  // The LIFO list's indices, racy (LifoFreeList::visit_approx). A FIFO list
+  // is not walked: only thread caches leave a free slot with a stale count
+  // (slot.hpp), and a FIFO pool has none.
+  template <class F>
+  void visit_approx(F&& f, std::uint32_t bound) const noexcept {
+    if (policy_ == FreeListPolicy::lifo) lifo_.visit_approx(f, bound);
+  }
   void push_bulk(const std::uint32_t* in, std::uint32_t n) noexcept {
     if (policy_ == FreeListPolicy::lifo) {
       lifo_.push_bulk(in, n);

@@ -157,6 +157,20 @@ class LifoFreeList {
   // point, Pool::acquire_impl).
   SAMPLEPOOL_HOT_INLINE bool empty() const noexcept { return Head{head_.load(std::memory_order_seq_cst)}.empty(); }
 
+  // Racy by nature: calls f(index) for the indices on the list, from the
+  // top, at most `bound` of them (a walk that races pushes and pops may
+  // follow a stale link: it may report an index twice or miss one, and
+  // never runs past `bound`). Exact on a list no one is changing. For
+  // Pool::holders(), which must tell free slots from held ones.
+  template <class F>
+  void visit_approx(F&& f, std::uint32_t bound) const noexcept {
+    std::uint32_t at = Head{head_.load(std::memory_order_acquire)}.top();  // pairs with push's CAS: its link
+    for (std::uint32_t n = 0; n < bound && at != kNoSlot; ++n) {
+      f(at);
+      at = links_[at].load(std::memory_order_relaxed);
+    }
+  }
+
   // Racy by nature: the top index, for tests and debugging.
   Head head_approx() const noexcept { return Head{head_.load(std::memory_order_relaxed)}; }
 

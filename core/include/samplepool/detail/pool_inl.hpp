@@ -10,22 +10,28 @@ namespace detail {
 // Privileged access for the layers above the pool (Sample, the DirectShow
 // and C APIs): adopting and detaching raw slot references, and orphaning.
 struct PoolAccess {
+  // A handle of a raw reference, without the sole mark (it releases through
+  // the count).
   static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
-  // Fills a handle the caller has just emptied, without the move
-  // assignment's release of an old value (which the compiler cannot prove
-  // empty across the cache handshake's compiler barrier).
+  // Fills a handle the caller has just emptied with a sample it has just
+  // acquired, the handle's the only reference: marked sole (sample.hpp).
+  // Without the move assignment's release of an old value (which the
+  // compiler cannot prove empty across the cache handshake's compiler
+  // barrier).
   static void fill(Sample& emptied, SampleSlot* s) noexcept {
-    emptied.slot_ = s;
+    emptied.bits_ = reinterpret_cast<std::uintptr_t>(s) | Sample::kSole;
 #if SAMPLEPOOL_DEBUG_CHECKS
     emptied.generation_ = s->generation.load(std::memory_order_relaxed);
 #endif
   }
+  // Empties the handle and gives its reference to the caller, as a raw one.
   static SampleSlot* detach(Sample& s) noexcept {
-    SampleSlot* p = s.slot_;
-    s.slot_ = nullptr;
+    SampleSlot* p = s.slot();
+    s.bits_ = 0;
     return p;
   }
-  static SampleSlot* peek(const Sample& s) noexcept { return s.slot_; }
+  static SampleSlot* peek(const Sample& s) noexcept { return s.slot(); }
+  static bool sole(const Sample& s) noexcept { return (s.bits_ & Sample::kSole) != 0; }
   // The owner gives the pool up without waiting for its samples (only for a
   // thread caught inside its cache, a few instructions): it is decommitted, and the
   // last release (or this call, if nothing is in use) runs finalizer(context),
@@ -134,35 +140,59 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
 }
 
 // A bulk release's one step per handle: when the handle is the sole holder
-// of a sample of this pool, empties it and returns the sample, free (refs 0,
-// cleared) and ready for the cache or the shared list, which publish it as
-// recycle() does; else null, the handle untouched (empty, another pool's
-// sample, a shared one, or with kMindCallback a pool with a release
-// callback, whose call needs the shared path). The callback is read only
-// once a sample of this pool is in hand: it changes only while nothing is in
-// use, and another pool's sample keeps nothing of this one in use.
-template <bool kMindCallback>
+// of a sample of this pool, empties it and returns the sample, free and ready
+// for the cache (kShared false) or the shared list (kShared true), which
+// publish it as recycle() does; else null, the handle untouched (empty,
+// another pool's sample, a shared one, or with kShared a pool with a release
+// callback, whose call needs the shared path). A sole-marked handle needs no
+// look at the count (sample.hpp); the count is zeroed where the sample's next
+// place needs it (release_counts()). The callback is read only once a sample
+// of this pool is in hand: it changes only while nothing is in use, and
+// another pool's sample keeps nothing of this one in use.
+template <bool kShared>
 SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   detail::SampleSlot* slot = detail::PoolAccess::peek(s);
   if (slot == nullptr || slot->pool != this) return nullptr;
-  if (kMindCallback && cb_.read_mostly.callback != nullptr) return nullptr;
-  // acquire: as in drop_ref, other holders' writes happen-before the recycle.
-  if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
+  if (kShared && cb_.read_mostly.callback != nullptr) return nullptr;
+  if (detail::PoolAccess::sole(s)) {
+    if (kShared || release_counts()) slot->refs.store(0, std::memory_order_relaxed);
+  } else {
+    // acquire: as in drop_ref, other holders' writes happen-before the recycle.
+    if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
+    slot->refs.store(0, std::memory_order_relaxed);
+  }
   detail::PoolAccess::detach(s);
-  slot->refs.store(0, std::memory_order_relaxed);
-  detail::clear_for_reuse(*slot);
+  detail::note_returned(*slot);
   return slot;
 }
 
 // --- release ------------------------------------------------------------------
 
+// Whether a sole handle's release into a cache still zeroes the count: in a
+// pool that keeps holder ages, whose stats() (oldest_held_ms) reads the
+// counts with neither a lock nor the walk of the caches and the free list
+// that holders() makes. Set only while nothing is in use, as the callback.
+SAMPLEPOOL_HOT_INLINE bool Pool::release_counts() const noexcept { return cb_.read_mostly.stamp_time; }
+
 SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
-  detail::clear_for_reuse(*s);
+  detail::note_returned(*s);
   // The caches are closed while a waiter sleeps, while decommitted and in a
   // pool with a release callback (whose call needs the shared path's
   // lifetime reservation): then the shared path pushes and wakes.
   if (caches_.put(cb_, s)) [[likely]] return;
   recycle_shared(s);  // out of line: pool.cpp
+}
+
+// The release of a sole handle's sample: into this thread's cache without a
+// write to the header (slot.hpp, Ownership), unless release_counts(). The
+// shared list's samples carry exact counts where they come straight from a
+// release: a FIFO list cannot be walked by holders().
+SAMPLEPOOL_HOT_INLINE void Pool::recycle_sole(detail::SampleSlot* s) noexcept {
+  if (release_counts()) [[unlikely]] s->refs.store(0, std::memory_order_relaxed);
+  detail::note_returned(*s);
+  if (caches_.put(cb_, s)) [[likely]] return;
+  s->refs.store(0, std::memory_order_relaxed);  // published by the push
+  recycle_shared(s);                            // out of line: pool.cpp
 }
 
 namespace detail {
@@ -179,6 +209,10 @@ SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* s) noexcept {
   }
   return drop_shared_ref(s, refs);  // out of line: pool.cpp
 }
+
+// No other reference exists (the handle's sole mark) and none can be made:
+// no ordering to pair with, nothing to read.
+SAMPLEPOOL_HOT_INLINE void drop_sole(SampleSlot* s) noexcept { s->pool->recycle_sole(s); }
 
 }  // namespace detail
 }  // namespace samplepool
