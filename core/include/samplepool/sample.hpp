@@ -9,10 +9,10 @@
 // Thread safety: distinct Sample objects may be used and destroyed from any
 // threads, including copies of one sample. One Sample object may be copied
 // by several threads at once, but not while another thread uses it
-// otherwise: a copy writes its source (it clears the sole mark below). The metadata setters
-// (times, flags, actual length) write the shared buffer header, so holders
-// sharing a sample must synchronize their setters themselves, as with
-// IMediaSample.
+// otherwise: a copy writes its source (it clears the sole mark below). The
+// metadata setters (times, flags, actual length) write the shared buffer
+// header, so holders sharing a sample must synchronize their setters
+// themselves, as with IMediaSample.
 //
 // The sole mark: a handle that an acquire filled knows it holds the only
 // reference until it is copied (a copy clears the mark on both). Its release
