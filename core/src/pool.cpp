@@ -182,6 +182,10 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, SampleSlot*& ou
 }
 
 void Pool::recycle_shared(SampleSlot* s) noexcept {
+  // A sole handle's release left the count alone (slot.hpp): samples on the
+  // shared list carry exact counts where they come straight from a release,
+  // since a FIFO list cannot be walked by holders(). Published by the push.
+  s->refs.store(0, std::memory_order_relaxed);
   caches_.claim_for_next_time();
   cb_.hot.life.in_flight_from_held();  // before the push: keeps the held count exact
   cb_.free.push(s->index);  // release: publishes this holder's writes to the next acquirer
@@ -407,7 +411,10 @@ void Pool::release_bulk_shared(std::span<Sample> samples) noexcept {
 void Pool::recycle_bulk_shared(SampleSlot* const* slots, std::uint32_t k) noexcept {
   caches_.claim_for_next_time();
   std::uint32_t batch[kMaxBulk];
-  for (std::uint32_t i = 0; i < k; ++i) batch[i] = slots[i]->index;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    slots[i]->refs.store(0, std::memory_order_relaxed);  // as recycle_shared
+    batch[i] = slots[i]->index;
+  }
   // One in-flight use keeps the pool alive across the push (lifetime.hpp).
   cb_.hot.life.in_flight_from_held(k);
   cb_.free.push_bulk(batch, k);

@@ -108,6 +108,26 @@ TEST(Holders, SamplesBackInCachesOrOnTheListAreNotReported) {
   EXPECT_EQ(r.describe(), "no samples held");
 }
 
+// Pools without caches (FIFO, caches off): every release takes the shared
+// path, which zeroes the count itself, single or bulk (a FIFO list cannot be
+// walked by holders()).
+TEST(Holders, SamplesBackOnTheSharedPathAreNotReported) {
+  for (const PoolOptions& o : {PoolOptions{FreeListPolicy::fifo, nullptr, true},
+                               PoolOptions{FreeListPolicy::lifo, nullptr, false}}) {
+    Pool pool(o);
+    ASSERT_EQ(pool.set_properties({16, 64, 16, 0}), Errc::ok);
+    ASSERT_EQ(pool.commit(), Errc::ok);
+    {
+      Sample one;
+      ASSERT_EQ(pool.try_acquire(one), Errc::ok);
+      std::vector<Sample> some(8);
+      ASSERT_EQ(pool.try_acquire_bulk(some), Errc::ok);
+      pool.release_bulk(some);
+    }
+    EXPECT_EQ(pool.holders().held, 0u) << pool.holders().describe();
+  }
+}
+
 // A pool that keeps ages reads the counts alone for stats().oldest_held_ms:
 // a sample given back must not look held, however it went back, and also
 // when ages were switched on after samples went back without them.

@@ -146,7 +146,7 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
 // another pool's sample, a shared one, or with kShared a pool with a release
 // callback, whose call needs the shared path). A sole-marked handle needs no
 // look at the count (sample.hpp); the count is zeroed where the sample's next
-// place needs it (release_counts()). The callback is read only once a sample
+// place needs it (release_counts(); the shared path zeroes its own). The callback is read only once a sample
 // of this pool is in hand: it changes only while nothing is in use, and
 // another pool's sample keeps nothing of this one in use.
 template <bool kShared>
@@ -155,7 +155,7 @@ SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   if (slot == nullptr || slot->pool != this) return nullptr;
   if (kShared && cb_.read_mostly.callback != nullptr) return nullptr;
   if (detail::PoolAccess::sole(s)) {
-    if (kShared || release_counts()) slot->refs.store(0, std::memory_order_relaxed);
+    if (release_counts()) slot->refs.store(0, std::memory_order_relaxed);
   } else {
     // acquire: as in drop_ref, other holders' writes happen-before the recycle.
     if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
@@ -183,16 +183,13 @@ SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
   recycle_shared(s);  // out of line: pool.cpp
 }
 
-// The release of a sole handle's sample: into this thread's cache without a
-// write to the header (slot.hpp, Ownership), unless release_counts(). The
-// shared list's samples carry exact counts where they come straight from a
-// release: a FIFO list cannot be walked by holders().
+// The release of a sole handle's sample: recycle() without the count, so
+// into this thread's cache without a write to the header (slot.hpp,
+// Ownership), unless release_counts(); the shared path zeroes the count
+// itself (recycle_shared).
 SAMPLEPOOL_HOT_INLINE void Pool::recycle_sole(detail::SampleSlot* s) noexcept {
   if (release_counts()) [[unlikely]] s->refs.store(0, std::memory_order_relaxed);
-  detail::note_returned(*s);
-  if (caches_.put(cb_, s)) [[likely]] return;
-  s->refs.store(0, std::memory_order_relaxed);  // published by the push
-  recycle_shared(s);                            // out of line: pool.cpp
+  recycle(s);
 }
 
 namespace detail {
