@@ -305,6 +305,38 @@ TEST_P(PoolTest, DestructorFreesEverything) {
 INSTANTIATE_TEST_SUITE_P(All, PoolTest, testing::ValuesIn(test::all_variants()),
                          test::variant_name);
 
+// A backend that honours the alignment asked for and no more: each block
+// sits at an odd multiple of it (the heap backend's blocks often happen to
+// be aligned further, which would hide a header type aligned too little).
+class ExactAlignmentBackend final : public alloc::Backend {
+ public:
+  const char* name() const noexcept override { return "exact-alignment"; }
+  Errc allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept override {
+    auto* p = static_cast<std::byte*>(::operator new(bytes + alignment, std::align_val_t{2 * alignment}, std::nothrow));
+    if (p == nullptr) return Errc::out_of_memory;
+    *out = p + alignment;
+    return Errc::ok;
+  }
+  void deallocate(void* p, std::size_t, std::size_t alignment) noexcept override {
+    ::operator delete(static_cast<std::byte*>(p) - alignment, std::align_val_t{2 * alignment});
+  }
+};
+
+// Headers start on a 128-byte prefetch pair (config.hpp, kPrefetchPair),
+// the growth headroom's included: otherwise one header's holder's line and
+// the next one's fixed line move together between cores.
+TEST(PoolLayout, EveryHeaderStartsOnAPrefetchPair) {
+  Pool pool(PoolOptions{FreeListPolicy::lifo, std::make_shared<ExactAlignmentBackend>()});
+  ASSERT_EQ(pool.set_properties({9, 256, 16, 0, 40}), Errc::ok);  // grows in chunks
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  std::vector<Sample> held(40);
+  for (Sample& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  for (const Sample& s : held) {
+    const auto address = reinterpret_cast<std::uintptr_t>(detail::PoolAccess::peek(s));
+    EXPECT_EQ(address % kPrefetchPair, 0u) << "sample " << s.index();
+  }
+}
+
 TEST(PoolTeardown, JemallocArenaStatsReturnToZero) {
   if (!alloc::jemalloc_available()) GTEST_SKIP() << "built without jemalloc";
   std::shared_ptr<alloc::Backend> backend;

@@ -5,8 +5,12 @@
 // writing a frame never shares a cache line with another thread's refcount,
 // and so the payload arena can come from any backend (huge pages, mlock).
 //
-// Each header is aligned to a cache line: two threads working on neighbouring
-// samples never share a line. It has two lines, split by who writes them:
+// Each header is aligned to a prefetch pair (128 bytes, config.hpp): two
+// threads working on neighbouring samples never share a line, nor the pair
+// the spatial prefetcher moves together (one header's holder's line and the
+// next one's fixed line would otherwise be such a pair, about half the
+// time, by where the array happened to start). It has two lines, split by
+// who writes them:
 //  - the fixed line: where the sample is and whose it is (index, payload,
 //    pool, caches) and the extension area, written when the slot is built
 //    (the extension once more, on its first use) and only read after that;
@@ -62,7 +66,7 @@ enum SampleFlag : std::uint32_t {
   kMediaTimeValid = 1u << 5,
 };
 
-struct alignas(kCacheLine) SampleSlot {
+struct alignas(kPrefetchPair) SampleSlot {
   // --- fixed line: built with the slot, then only read -------------------------
   std::uint32_t index = 0;                   // position in the pool's slot array
   std::uint32_t prefix = 0;                  // prefix bytes before data (fixed per arena; kMaxPrefix)
@@ -157,7 +161,7 @@ inline bool set_actual_length(SampleSlot& s, std::size_t n) noexcept {
 static_assert(sizeof(SampleSlot) == 2 * kCacheLine, "fixed line + holder's line");
 static_assert(offsetof(SampleSlot, refs) == kCacheLine && offsetof(SampleSlot, generation) < 2 * kCacheLine,
               "everything an acquirer or a holder writes is on the holder's line");
-static_assert(alignof(SampleSlot) == kCacheLine);
+static_assert(alignof(SampleSlot) == kPrefetchPair, "a header's two lines are one prefetch pair (config.hpp)");
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 }  // namespace samplepool::detail

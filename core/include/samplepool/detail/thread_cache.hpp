@@ -110,7 +110,7 @@ namespace samplepool::detail {
 
 struct SampleSlot;
 
-struct alignas(kCacheLine) ThreadCache {
+struct alignas(kPrefetchPair) ThreadCache {
   std::atomic<std::uint32_t> busy{0};
   std::atomic<std::uint32_t> reclaim{1};  // a new pool is not committed
   std::atomic<std::uint32_t> draining{0};
@@ -171,7 +171,7 @@ static_assert(std::atomic<SampleSlot*>::is_always_lock_free);
 
 // One array entry per cache slot (thread_index.hpp); entry 0 is closed.
 inline constexpr std::uint32_t kCacheEntries = kMaxCacheThreads + 1;
-static_assert(sizeof(ThreadCache) % kCacheLine == 0, "caches never share a line");
+static_assert(sizeof(ThreadCache) % kPrefetchPair == 0, "caches never share a line, nor a prefetch pair");
 static_assert(offsetof(ThreadCache, items) < kCacheLine, "the handshake words share the first line");
 
 }  // namespace samplepool::detail
