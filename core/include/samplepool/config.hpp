@@ -39,9 +39,11 @@ inline constexpr std::size_t kCacheLine = 64;
 // as if they shared a line (folly's hardware_destructive_interference_size
 // is 128 for this). Thread cache entries and sample headers are aligned to
 // it. Measured: the two-thread round trip took 0.86x the time (12
-// interleaved rounds), where a 64-byte-aligned cache array had placed one
-// thread's handshake line beside the other's last item line, and one
-// thread's sample header beside another's.
+// interleaved rounds; each alignment alone gave part of it), where a
+// 64-byte-aligned cache array could place one thread's handshake line beside
+// the other's last item line, and one thread's sample header beside
+// another's. The pairing is the likely cause; the VM has no performance
+// counters to show it.
 inline constexpr std::size_t kPrefetchPair = 128;
 
 // Largest sample count one pool accepts. Sample indices are 32-bit with
