@@ -117,6 +117,35 @@ TEST_P(PoolTest, AFailingPollOnAnEmptyPoolTakesNoSlowPath) {
   EXPECT_EQ(pool.try_acquire(extra), Errc::not_committed);
 }
 
+// Failed polls are counted exactly however they are counted: in the
+// polling thread's cache entry, or in the pool's shared counter (a pool
+// without caches, and threads beyond the cache slots there are,
+// kMaxCacheThreads, all alive at once here).
+TEST_P(PoolTest, FailedPollsAreCountedExactlyFromEveryThread) {
+  Pool pool(options());
+  configure(pool, 8);
+  std::vector<Sample> held(8);
+  for (auto& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  constexpr int kThreads = static_cast<int>(kMaxCacheThreads) + 6;
+  constexpr int kPolls = 200;
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      ready.fetch_add(1);
+      while (!go.load()) std::this_thread::yield();  // every thread alive before any polls
+      Sample none;
+      for (int i = 0; i < kPolls; ++i) EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+    });
+  }
+  while (ready.load() != kThreads) std::this_thread::yield();
+  const std::uint64_t before = pool.stats().timeouts;
+  go.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(pool.stats().timeouts - before, std::uint64_t{kThreads} * kPolls);
+}
+
 TEST_P(PoolTest, CopyAddsAReferenceAndTheLastDropReturnsTheSample) {
   Pool pool(options());
   configure(pool, 1);
