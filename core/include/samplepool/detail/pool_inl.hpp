@@ -146,9 +146,10 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
 // another pool's sample, a shared one, or with kShared a pool with a release
 // callback, whose call needs the shared path). A sole-marked handle needs no
 // look at the count (sample.hpp); the count is zeroed where the sample's next
-// place needs it (release_counts(); the shared path zeroes its own). The callback is read only once a sample
-// of this pool is in hand: it changes only while nothing is in use, and
-// another pool's sample keeps nothing of this one in use.
+// place needs it (release_counts(); the shared path zeroes its own). The
+// callback is read only once a sample of this pool is in hand: it changes
+// only while nothing is in use, and another pool's sample keeps nothing of
+// this one in use.
 template <bool kShared>
 SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   detail::SampleSlot* slot = detail::PoolAccess::peek(s);
