@@ -2,6 +2,7 @@
 // failing acquire, never outlives a Decommit, and never leaks at teardown.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -157,6 +158,46 @@ TEST_F(ThreadCacheTest, AFullCacheReturnsEverythingWhenItsOwnerOnlyReleases) {
   EXPECT_EQ(st.cached, 0u) << "the consumer's exit drained its cache";
   EXPECT_EQ(st.free, 64u);
   EXPECT_EQ(st.outstanding, 0u);
+}
+
+// A flushed batch goes back in ascending index order, whatever order its
+// samples were released in: the refill that takes it walks the links, the
+// headers and the payloads in address order (CacheSet::flush). Here a
+// consumer releases 32 samples in a scrambled order, its 33rd release
+// flushes all 32 (it only released), and its next refill takes that batch
+// from the top of the list: a cache hands out its newest first, so the
+// batch comes out in descending index order.
+TEST_F(ThreadCacheTest, AFlushedBatchGoesBackInIndexOrder) {
+  configure(pool, 64);
+  std::vector<Sample> produced(64);
+  for (auto& s : produced) ASSERT_EQ(pool.acquire(s), Errc::ok);
+  std::sort(produced.begin(), produced.end(), [](const Sample& a, const Sample& b) { return a.index() < b.index(); });
+  // Evens descending, then odds ascending: monotonic in neither direction.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 32; i >= 2; i -= 2) order.push_back(i);
+  for (std::size_t i = 1; i < 33; i += 2) order.push_back(i);
+  ASSERT_EQ(order.size(), 32u);
+  std::vector<std::uint32_t> batch, out;
+  for (std::size_t i : order) batch.push_back(produced[i].index());
+  const std::uint32_t last = produced[33].index();
+  std::thread([&] {
+    produced[0].reset();  // the shared path: claims the cache slot
+    for (std::size_t i : order) produced[i].reset();  // the cache fills to its limit (32)
+    ASSERT_EQ(pool.stats().cached, 32u);
+    produced[33].reset();  // full: a flush of all 32, then this one is cached
+    ASSERT_EQ(pool.stats().cached, 1u);
+    Sample s;
+    ASSERT_EQ(pool.acquire(s), Errc::ok);  // the 33rd, from the cache
+    EXPECT_EQ(s.index(), last);
+    std::vector<Sample> refilled(32);
+    for (auto& r : refilled) {  // the first refills the empty cache: the batch
+      ASSERT_EQ(pool.acquire(r), Errc::ok);
+      out.push_back(r.index());
+    }
+  }).join();
+  std::vector<std::uint32_t> descending = batch;
+  std::sort(descending.rbegin(), descending.rend());
+  EXPECT_EQ(out, descending) << "the batch comes back in index order, not in its release order";
 }
 
 // A release finds its cache array through the thread's release hint, which
