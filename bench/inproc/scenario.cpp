@@ -1,0 +1,129 @@
+// bench/inproc/scenario.cpp: one build's side of tools/ab_inproc.sh.
+//
+// Compiled once per build under comparison, with the library's namespace
+// renamed (-Dsamplepool=sp_<build>) and AB_BUILD naming the build, together
+// with that build's own library sources: several builds of the engine then
+// live in one program, and main.cpp runs them in interleaved rounds of a few
+// milliseconds, so that the host's drift in time (which moves whole
+// processes on a shared VM) hits every build alike. Each scenario reuses
+// the build's pool, made by ab_prepare_<build>() (main.cpp varies which
+// build's pool is made first: where a pool's memory lands moves it too).
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "samplepool/pool.hpp"
+#include "spsc_ring.hpp"
+
+#define AB_CAT2(a, b) a##b
+#define AB_CAT(a, b) AB_CAT2(a, b)
+#define AB_FN(name) AB_CAT(name, AB_CAT(_, AB_BUILD))
+
+namespace {
+
+using samplepool::Errc;
+using samplepool::Pool;
+using samplepool::Sample;
+using Clock = std::chrono::steady_clock;
+
+Pool* pool = nullptr;
+
+void pin(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  (void)sched_setaffinity(0, sizeof one, &one);
+}
+
+[[noreturn]] void fail() { std::abort(); }
+
+double ns_per(Clock::time_point t0, long n) {
+  return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / static_cast<double>(n);
+}
+
+// Acquire, write one byte, release: one thread.
+double round_trip(long iters) {
+  pin(0);
+  const auto t0 = Clock::now();
+  for (long i = 0; i < iters; ++i) {
+    Sample s;
+    if (pool->acquire(s) != Errc::ok) fail();
+    *static_cast<volatile std::byte*>(static_cast<void*>(s.data())) = std::byte{1};
+  }
+  return ns_per(t0, iters);
+}
+
+// Acquire k, release k.
+double bulk(long iters, std::size_t k) {
+  pin(0);
+  std::vector<Sample> v(k);
+  const auto t0 = Clock::now();
+  for (long i = 0; i < iters; ++i) {
+    while (pool->try_acquire_bulk(v) != Errc::ok) {
+    }
+    pool->release_bulk(v);
+  }
+  return ns_per(t0, iters);
+}
+
+// The capture hand-off: this thread acquires and passes each sample through
+// an SPSC ring to a consumer on the other CPU, which releases it.
+double hand_off(long iters) {
+  samplepool::bench::SpscRing<Sample> ring(64);
+  std::atomic<bool> stop{false};
+  std::thread consumer([&] {
+    pin(1);
+    Sample item;
+    for (;;) {
+      if (ring.pop(item)) {
+        item.reset();
+      } else if (stop.load(std::memory_order_acquire)) {
+        if (!ring.pop(item)) break;
+        item.reset();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  pin(0);
+  const auto t0 = Clock::now();
+  for (long i = 0; i < iters; ++i) {
+    Sample item;
+    if (pool->acquire(item) != Errc::ok) fail();
+    *static_cast<volatile std::byte*>(static_cast<void*>(item.data())) = std::byte{1};
+    while (!ring.push(item)) std::this_thread::yield();
+  }
+  const double t = ns_per(t0, iters);
+  stop.store(true, std::memory_order_release);
+  consumer.join();
+  return t;
+}
+
+}  // namespace
+
+// 64 samples of 4 KiB, as samplepool_bench's scenarios.
+void AB_FN(ab_prepare)() {
+  pool = new Pool();
+  samplepool::Properties p;
+  p.count = 64;
+  p.size = 4096;
+  p.alignment = 64;
+  if (pool->set_properties(p) != Errc::ok || pool->commit() != Errc::ok) fail();
+}
+
+// Scenario: 0 round trip, 1 hand-off, 2 bulk of 8, 3 bulk of 32. Returns
+// ns per iteration.
+double AB_FN(ab_run)(int scenario, long iters) {
+  switch (scenario) {
+    case 0: return round_trip(iters);
+    case 1: return hand_off(iters);
+    case 2: return bulk(iters, 8);
+    default: return bulk(iters, 32);
+  }
+}
