@@ -61,14 +61,11 @@ for build in base ctrl head; do
     o="$work/$build/$(basename "$(dirname "$(dirname "$f")")")_$(basename "$f" .cpp).o"
     jobs+=("$cxx ${bf[*]} -c $f -o $o")
   done
-  # The scenario and its ring come from the working tree for all three.
+  # The scenario, its ring and its pinning come from the working tree for all three.
   jobs+=("$cxx ${bf[*]} -DAB_BUILD=$build -I$PWD/bench -c $PWD/bench/inproc/scenario.cpp -o $work/$build/scenario.o")
 done
 echo "ab_inproc: building $rev (twice) and the working tree" >&2
-printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} sh -c '{} 2>&1 | grep -E "error" >&2; exit 0'
-for build in base ctrl head; do
-  [ -s "$work/$build/scenario.o" ] || { echo "ab_inproc: the $build build failed" >&2; exit 1; }
-done
+printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} sh -c '{}' || { echo "ab_inproc: a build failed" >&2; exit 1; }
 "$cxx" "${flags[@]}" bench/inproc/main.cpp "$work"/{base,ctrl,head}/*.o -o "$work/ab_inproc"
 for p in $(seq 1 "$processes"); do
   echo "ab_inproc: process $p of $processes" >&2
@@ -81,6 +78,7 @@ def quart(xs):
     xs = sorted(xs)
     return xs[len(xs) // 4], statistics.median(xs), xs[(3 * len(xs)) // 4]
 pooled = {"head": [], "ctrl": []}
+fmt = lambda q: " / ".join(f"{x:.3f}" for x in q)
 print(f"{scenario}: {rev} (base) against the working tree (head), one program, "
       f"{rounds} rounds of {iterations} per build, {processes} processes")
 print("| process | base ns (median) | head / base: q1 / median / q3 | ctrl / base: q1 / median / q3 |")
@@ -92,8 +90,6 @@ for p in range(1, processes + 1):
         by.setdefault(int(r), {})[b] = float(t)
     rat = {k: [by[r][k] / by[r]["base"] for r in by] for k in pooled}
     for k in pooled: pooled[k] += rat[k]
-    fmt = lambda q: " / ".join(f"{x:.3f}" for x in q)
     print(f"| {p} | {statistics.median(by[r]['base'] for r in by):.2f} | {fmt(quart(rat['head']))} | {fmt(quart(rat['ctrl']))} |")
-fmt = lambda q: " / ".join(f"{x:.3f}" for x in q)
 print(f"| pooled | | {fmt(quart(pooled['head']))} | {fmt(quart(pooled['ctrl']))} |")
 PY

@@ -8,8 +8,6 @@
 // processes on a shared VM) hits every build alike. Each scenario reuses
 // the build's pool, made by ab_prepare_<build>() (main.cpp varies which
 // build's pool is made first: where a pool's memory lands moves it too).
-#include <sched.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -18,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "pinning.hpp"
 #include "samplepool/pool.hpp"
 #include "spsc_ring.hpp"
 
@@ -30,16 +29,12 @@ namespace {
 using samplepool::Errc;
 using samplepool::Pool;
 using samplepool::Sample;
+using samplepool::bench::allowed_cpus;
+using samplepool::bench::cpu_for;
+using samplepool::bench::PinnedTo;
 using Clock = std::chrono::steady_clock;
 
 Pool* pool = nullptr;
-
-void pin(int cpu) {
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  (void)sched_setaffinity(0, sizeof one, &one);
-}
 
 [[noreturn]] void fail() { std::abort(); }
 
@@ -49,7 +44,7 @@ double ns_per(Clock::time_point t0, long n) {
 
 // Acquire, write one byte, release: one thread.
 double round_trip(long iters) {
-  pin(0);
+  const PinnedTo pin(cpu_for(0));
   const auto t0 = Clock::now();
   for (long i = 0; i < iters; ++i) {
     Sample s;
@@ -61,7 +56,7 @@ double round_trip(long iters) {
 
 // Acquire k, release k.
 double bulk(long iters, std::size_t k) {
-  pin(0);
+  const PinnedTo pin(cpu_for(0));
   std::vector<Sample> v(k);
   const auto t0 = Clock::now();
   for (long i = 0; i < iters; ++i) {
@@ -73,12 +68,15 @@ double bulk(long iters, std::size_t k) {
 }
 
 // The capture hand-off: this thread acquires and passes each sample through
-// an SPSC ring to a consumer on the other CPU, which releases it.
+// an SPSC ring to a consumer, which releases it; on different CPUs where
+// there are two, as samplepool_bench's Handoff.
 double hand_off(long iters) {
+  const bool two = allowed_cpus().size() >= 2;
+  const PinnedTo producer_pin(two ? cpu_for(0) : -1);
   samplepool::bench::SpscRing<Sample> ring(64);
   std::atomic<bool> stop{false};
   std::thread consumer([&] {
-    pin(1);
+    const PinnedTo consumer_pin(two ? cpu_for(1) : -1);
     Sample item;
     for (;;) {
       if (ring.pop(item)) {
@@ -91,7 +89,6 @@ double hand_off(long iters) {
       }
     }
   });
-  pin(0);
   const auto t0 = Clock::now();
   for (long i = 0; i < iters; ++i) {
     Sample item;
@@ -109,6 +106,7 @@ double hand_off(long iters) {
 
 // 64 samples of 4 KiB, as samplepool_bench's scenarios.
 void AB_FN(ab_prepare)() {
+  (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
   pool = new Pool();
   samplepool::Properties p;
   p.count = 64;
