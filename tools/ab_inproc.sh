@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A revision against the working tree, both builds in one program.
 #
-#   tools/ab_inproc.sh BASE_REV [SCENARIO] [--rounds N] [--processes N] [--iterations N]
+#   tools/ab_inproc.sh BASE_REV [SCENARIO] [--fifo] [--rounds N] [--processes N] [--iterations N]
 #
 # SCENARIO: handoff (default), roundtrip, bulk8 or bulk32: 64 samples of
 # 4 KiB, as samplepool_bench's. The library's sources of BASE_REV, of
@@ -11,8 +11,10 @@
 # few milliseconds, each process making the three pools in a different
 # order. On a shared VM whose speed drifts in time, a ratio between
 # processes (tools/ab_bench.sh) moves with the drift; here each round's
-# ratio pairs runs a few milliseconds apart. The report gives, per process
-# and pooled, the median over rounds of head/base and ctrl/base (time
+# ratio pairs runs a few milliseconds apart. --fifo makes every build's
+# pool a FIFO one (FreeListPolicy::fifo: the shared path, no caches). The
+# report gives, per process and pooled, the median over rounds of
+# head/base and ctrl/base (time
 # ratios: below 1, the working tree is faster); ctrl/base is the method's
 # own noise (two copies of one revision), so a head/base ratio inside
 # ctrl's spread shows nothing.
@@ -20,13 +22,14 @@
 # Needs g++ (or $CXX) and git; builds in a temporary folder, removed after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
+usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32] [--fifo] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 base=$1; shift
-scenario=handoff rounds=30 processes=4 iterations=""
+scenario=handoff rounds=30 processes=4 iterations="" policy=lifo
 while [ $# -gt 0 ]; do
   case $1 in
     handoff|roundtrip|bulk8|bulk32) scenario=$1 ;;
+    --fifo) policy=fifo ;;
     --rounds) rounds=${2:?}; shift ;;
     --processes) processes=${2:?}; shift ;;
     --iterations) iterations=${2:?}; shift ;;
@@ -62,7 +65,7 @@ for build in base ctrl head; do
     jobs+=("$cxx ${bf[*]} -c $f -o $o")
   done
   # The scenario, its ring and its pinning come from the working tree for all three.
-  jobs+=("$cxx ${bf[*]} -DAB_BUILD=$build -I$PWD/bench -c $PWD/bench/inproc/scenario.cpp -o $work/$build/scenario.o")
+  jobs+=("$cxx ${bf[*]} -DAB_BUILD=$build -DAB_FIFO=$([ $policy = fifo ] && echo 1 || echo 0) -I$PWD/bench -c $PWD/bench/inproc/scenario.cpp -o $work/$build/scenario.o")
 done
 echo "ab_inproc: building $rev (twice) and the working tree" >&2
 printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} sh -c '{}' || { echo "ab_inproc: a build failed" >&2; exit 1; }
@@ -71,15 +74,15 @@ for p in $(seq 1 "$processes"); do
   echo "ab_inproc: process $p of $processes" >&2
   "$work/ab_inproc" "$sn" "$iterations" "$rounds" "$((p - 1))" >"$work/run-$p.txt"
 done
-python3 - "$work" "$processes" "$rev" "$scenario" "$rounds" "$iterations" <<'PY'
+python3 - "$work" "$processes" "$rev" "$scenario" "$rounds" "$iterations" "$policy" <<'PY'
 import statistics, sys
-work, processes, rev, scenario, rounds, iterations = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+work, processes, rev, scenario, rounds, iterations, policy = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
 def quart(xs):
     xs = sorted(xs)
     return xs[len(xs) // 4], statistics.median(xs), xs[(3 * len(xs)) // 4]
 pooled = {"head": [], "ctrl": []}
 fmt = lambda q: " / ".join(f"{x:.3f}" for x in q)
-print(f"{scenario}: {rev} (base) against the working tree (head), one program, "
+print(f"{scenario} ({policy} pool): {rev} (base) against the working tree (head), one program, "
       f"{rounds} rounds of {iterations} per build, {processes} processes")
 print("| process | base ns (median) | head / base: q1 / median / q3 | ctrl / base: q1 / median / q3 |")
 print("| ---: | ---: | ---: | ---: |")

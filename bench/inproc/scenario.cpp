@@ -104,10 +104,14 @@ double hand_off(long iters) {
 
 }  // namespace
 
-// 64 samples of 4 KiB, as samplepool_bench's scenarios.
+// 64 samples of 4 KiB, as samplepool_bench's scenarios; the FIFO policy
+// where the script was given --fifo (AB_FIFO=1).
 void AB_FN(ab_prepare)() {
   (void)allowed_cpus();  // the process's CPUs, read before anything pins a thread
-  pool = new Pool();
+  samplepool::PoolOptions options;
+  if (AB_FIFO) options.free_list = samplepool::FreeListPolicy::fifo;
+  pool = new Pool(options);
+  if (pool->free_list_policy() != options.free_list) fail();
   samplepool::Properties p;
   p.count = 64;
   p.size = 4096;

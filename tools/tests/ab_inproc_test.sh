@@ -15,6 +15,15 @@ rows=$(echo "$out" | grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9
 [ "$rows" -eq 2 ] || { echo "FAIL: $rows process rows, not 2"; fail=1; }
 echo "$out" | grep -qE '^\| pooled \| \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \|$' ||
   { echo "FAIL: no pooled row"; fail=1; }
+# --fifo: the same A/B over FIFO pools (the scenario aborts if the pool it
+# made has another policy), and the header says so.
+out=$("$src/tools/ab_inproc.sh" HEAD roundtrip --fifo --rounds 2 --processes 1 --iterations 2000 2>/dev/null)
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: --fifo: exit $rc"; fail=1; }
+echo "$out"
+echo "$out" | grep -q '^roundtrip (fifo pool): ' || { echo "FAIL: --fifo: the header does not name the FIFO pool"; fail=1; }
+echo "$out" | grep -qE '^\| pooled \| \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \|$' ||
+  { echo "FAIL: --fifo: no pooled row"; fail=1; }
 "$src/tools/ab_inproc.sh" HEAD nosuchscenario >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: an unknown scenario is not a usage error"; fail=1; }
 "$src/tools/ab_inproc.sh" no-such-revision-xyz >/dev/null 2>&1
