@@ -152,8 +152,9 @@ std::uint32_t Pool::oldest_held_ms() const noexcept {
   std::uint32_t oldest = 0;
   if (cb_.read_mostly.state.load().committed() && cb_.read_mostly.stamp_time) {
     const std::uint32_t now = detail::coarse_now_ms();
-    // No walk of the free slots: a pool that keeps ages zeroes every
-    // released count (Pool::release_counts), so the counts alone are exact.
+    // No walk of the free slots: a pool that keeps ages marks no handle
+    // sole (PoolAccess::fill), so every release zeroes the count, and the
+    // counts alone are exact.
     for_each_held([&](std::uint32_t, std::uint32_t since) { oldest = std::max(oldest, now - since); }, nullptr);
   }
   // Not the last use: the owner (our caller) neither orphaned nor tears down.

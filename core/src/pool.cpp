@@ -385,7 +385,7 @@ Errc Pool::acquire_bulk_shared(std::span<Sample> out) noexcept {
   }
   cb_.note_high_water(cb_.hot.life.held_from_in_flight(k));
   cb_.hot.acquires.fetch_add(k, std::memory_order_relaxed);
-  for (std::uint32_t i = 0; i < k; ++i) detail::PoolAccess::fill(out[i], cb_.slot_at(got[i]));
+  for (std::uint32_t i = 0; i < k; ++i) detail::PoolAccess::fill(out[i], cb_.slot_at(got[i]), stamp.sole());
   return Errc::ok;
 }
 

@@ -142,6 +142,14 @@ TEST(Holders, OldestAgeCountsOnlyHeldSamples) {
     EXPECT_GE(pool.stats().oldest_held_ms, 20u);
   }
   EXPECT_EQ(pool.stats().oldest_held_ms, 0u) << "the released sample still looks held";
+  {
+    std::vector<Sample> some(8);
+    ASSERT_EQ(pool.try_acquire_bulk(some), Errc::ok);
+    std::this_thread::sleep_for(30ms);
+    EXPECT_GE(pool.stats().oldest_held_ms, 20u);
+    pool.release_bulk(some);
+  }
+  EXPECT_EQ(pool.stats().oldest_held_ms, 0u) << "a sample released in bulk still looks held";
 
   Pool later;  // no ages at first: releases leave their counts alone
   ASSERT_EQ(later.set_properties({16, 64, 16, 0}), Errc::ok);

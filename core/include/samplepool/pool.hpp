@@ -202,8 +202,6 @@ class Pool {
   Errc give_back(std::uint32_t index) noexcept;
   Errc refuse(Errc why) noexcept;
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
-  SAMPLEPOOL_HOT_INLINE void recycle_sole(detail::SampleSlot* slot) noexcept;
-  SAMPLEPOOL_HOT_INLINE bool release_counts() const noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] Errc acquire_bulk_shared(std::span<Sample> out) noexcept;
   SAMPLEPOOL_HOT_INLINE void release_some(std::span<Sample> samples) noexcept;  // <= kMaxBulk

@@ -63,7 +63,7 @@ class CacheSet {
   // own member, addressed from `this`): reading it through the reference the
   // set keeps would add a dependent load to every round trip (measured:
   // 0.88x of the round trip).
-  // Hands k samples from this thread's cache to sink(i, slot), i in [0, k)
+  // Hands k samples from this thread's cache to sink(i, slot, sole), i in [0, k)
   // (refilling an empty cache from the shared list when k fits the cache), and
   // returns true; false, handing out nothing, when the shared path must
   // serve the call. The sink stores each slot where the caller wants it (a
@@ -255,7 +255,7 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadC
     SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
     mark_acquired(*s);
     stamp.apply(*s);
-    sink(i, s);
+    sink(i, s, stamp.sole());
   }
   c.count_acquires(k);
   c.count.store(n - k, std::memory_order_relaxed);

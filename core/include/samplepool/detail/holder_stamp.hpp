@@ -60,6 +60,9 @@ struct HolderStamp {
   bool with_time;
   std::uint32_t now_ms;
 
+  // Whether the acquirer's handle may be marked sole (PoolAccess::fill): not
+  // in a pool that keeps ages, where every release must zero the count.
+  SAMPLEPOOL_HOT_INLINE bool sole() const noexcept { return !with_time; }
   SAMPLEPOOL_HOT_INLINE void apply(SampleSlot& s) const noexcept {
     s.holder.store(id, std::memory_order_relaxed);
     if (with_time) s.since_ms.store(now_ms, std::memory_order_relaxed);

@@ -14,12 +14,13 @@ struct PoolAccess {
   // the count).
   static Sample adopt(SampleSlot* s) noexcept { return Sample(s); }
   // Fills a handle the caller has just emptied with a sample it has just
-  // acquired, the handle's the only reference: marked sole (sample.hpp).
-  // Without the move assignment's release of an old value (which the
-  // compiler cannot prove empty across the cache handshake's compiler
-  // barrier).
-  static void fill(Sample& emptied, SampleSlot* s) noexcept {
-    emptied.bits_ = reinterpret_cast<std::uintptr_t>(s) | Sample::kSole;
+  // acquired, the handle's the only reference: marked sole (sample.hpp)
+  // unless `sole` is false, which a pool that keeps holder ages passes
+  // (HolderStamp::sole()): its releases must zero the count. Without the
+  // move assignment's release of an old value (which the compiler cannot
+  // prove empty across the cache handshake's compiler barrier).
+  static void fill(Sample& emptied, SampleSlot* s, bool sole) noexcept {
+    emptied.bits_ = reinterpret_cast<std::uintptr_t>(s) | (sole ? Sample::kSole : 0);
 #if SAMPLEPOOL_DEBUG_CHECKS
     emptied.generation_ = s->generation.load(std::memory_order_relaxed);
 #endif
@@ -58,7 +59,7 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
       return Errc::timeout;
     }
   }
-  if (caches_.take(cb_, 1, [&out](std::uint32_t, detail::SampleSlot* s) { detail::PoolAccess::fill(out, s); }))
+  if (caches_.take(cb_, 1, [&out](std::uint32_t, detail::SampleSlot* s, bool sole) { detail::PoolAccess::fill(out, s, sole); }))
       [[likely]] {
     return Errc::ok;
   }
@@ -73,8 +74,9 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
   // thread-id TLS read would be a __tls_get_addr call (the library uses the
   // dynamic TLS model so that it can be dlopen()ed), 2.5 ns a FIFO round trip.
   if (e == Errc::ok) {
-    detail::HolderStamp(cb_.read_mostly.stamp_time, detail::holder_id()).apply(*s);
-    detail::PoolAccess::fill(out, s);
+    const detail::HolderStamp stamp(cb_.read_mostly.stamp_time, detail::holder_id());
+    stamp.apply(*s);
+    detail::PoolAccess::fill(out, s, stamp.sole());
   }
   return e;
 }
@@ -96,7 +98,7 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::try_acquire_bulk(std::span<Sample> out) noexcep
   const std::size_t k = out.size();
   if (k != 0 && k <= kThreadCacheSize &&
       caches_.take(cb_, static_cast<std::uint32_t>(k),
-                   [out](std::uint32_t i, detail::SampleSlot* s) { detail::PoolAccess::fill(out[i], s); }))
+                   [out](std::uint32_t i, detail::SampleSlot* s, bool sole) { detail::PoolAccess::fill(out[i], s, sole); }))
       [[likely]] {
     return Errc::ok;
   }
@@ -145,8 +147,7 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
 // publish it as recycle() does; else null, the handle untouched (empty,
 // another pool's sample, a shared one, or with kShared a pool with a release
 // callback, whose call needs the shared path). A sole-marked handle needs no
-// look at the count (sample.hpp); the count is zeroed where the sample's next
-// place needs it (release_counts(); the shared path zeroes its own). The
+// look at the count (sample.hpp); the shared path zeroes it itself. The
 // callback is read only once a sample of this pool is in hand: it changes
 // only while nothing is in use, and another pool's sample keeps nothing of
 // this one in use.
@@ -155,9 +156,7 @@ SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   detail::SampleSlot* slot = detail::PoolAccess::peek(s);
   if (slot == nullptr || slot->pool != this) return nullptr;
   if (kShared && cb_.read_mostly.callback != nullptr) return nullptr;
-  if (detail::PoolAccess::sole(s)) {
-    if (release_counts()) slot->refs.store(0, std::memory_order_relaxed);
-  } else {
+  if (!detail::PoolAccess::sole(s)) {
     // acquire: as in drop_ref, other holders' writes happen-before the recycle.
     if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
     slot->refs.store(0, std::memory_order_relaxed);
@@ -169,12 +168,6 @@ SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
 
 // --- release ------------------------------------------------------------------
 
-// Whether a sole handle's release into a cache still zeroes the count: in a
-// pool that keeps holder ages, whose stats() (oldest_held_ms) reads the
-// counts with neither a lock nor the walk of the caches and the free list
-// that holders() makes. Set only while nothing is in use, as the callback.
-SAMPLEPOOL_HOT_INLINE bool Pool::release_counts() const noexcept { return cb_.read_mostly.stamp_time; }
-
 SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
   detail::note_returned(*s);
   // The caches are closed while a waiter sleeps, while decommitted and in a
@@ -182,15 +175,6 @@ SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
   // lifetime reservation): then the shared path pushes and wakes.
   if (caches_.put(cb_, s)) [[likely]] return;
   recycle_shared(s);  // out of line: pool.cpp
-}
-
-// The release of a sole handle's sample: recycle() without the count, so
-// into this thread's cache without a write to the header (slot.hpp,
-// Ownership), unless release_counts(); the shared path zeroes the count
-// itself (recycle_shared).
-SAMPLEPOOL_HOT_INLINE void Pool::recycle_sole(detail::SampleSlot* s) noexcept {
-  if (release_counts()) [[unlikely]] s->refs.store(0, std::memory_order_relaxed);
-  recycle(s);
 }
 
 namespace detail {
@@ -209,8 +193,13 @@ SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* s) noexcept {
 }
 
 // No other reference exists (the handle's sole mark) and none can be made:
-// no ordering to pair with, nothing to read.
-SAMPLEPOOL_HOT_INLINE void drop_sole(SampleSlot* s) noexcept { s->pool->recycle_sole(s); }
+// no ordering to pair with, nothing to read, and the count left alone, so
+// into this thread's cache without a write to the header (slot.hpp,
+// Ownership); the shared path zeroes the count itself (recycle_shared).
+// A pool that keeps holder ages marks no handle sole (PoolAccess::fill):
+// its stats() (oldest_held_ms) reads the counts with neither a lock nor the
+// walk of the caches and the free list that holders() makes.
+SAMPLEPOOL_HOT_INLINE void drop_sole(SampleSlot* s) noexcept { s->pool->recycle(s); }
 
 }  // namespace detail
 }  // namespace samplepool

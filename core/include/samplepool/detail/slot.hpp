@@ -17,8 +17,8 @@
 //  - the holder's line: the count, the flags, the holder stamp and the
 //    IMediaSample metadata, written by the acquirer and the holders.
 // A sole handle's release into its thread cache reads only the fixed line and
-// writes nothing (see Ownership; a release through the count, or in a pool
-// that keeps holder ages, writes the count too): in a capture hand-off the
+// writes nothing (see Ownership; a release through the count writes the
+// count too, and in a pool that keeps holder ages no handle is sole): in a capture hand-off the
 // consumer then finds everything it reads in a line no one writes, instead
 // of pulling the line the producer's acquire has just written (measured:
 // 0.80x of the hand-off's time, 10 interleaved rounds; releases that wrote
