@@ -25,11 +25,11 @@ cd "$(dirname "$0")/.."
 usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32] [--fifo] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 base=$1; shift
-scenario=handoff rounds=30 processes=4 iterations="" policy=lifo
+scenario=handoff rounds=30 processes=4 iterations="" policy=lifo fifo=0
 while [ $# -gt 0 ]; do
   case $1 in
     handoff|roundtrip|bulk8|bulk32) scenario=$1 ;;
-    --fifo) policy=fifo ;;
+    --fifo) policy=fifo fifo=1 ;;
     --rounds) rounds=${2:?}; shift ;;
     --processes) processes=${2:?}; shift ;;
     --iterations) iterations=${2:?}; shift ;;
@@ -65,7 +65,7 @@ for build in base ctrl head; do
     jobs+=("$cxx ${bf[*]} -c $f -o $o")
   done
   # The scenario, its ring and its pinning come from the working tree for all three.
-  jobs+=("$cxx ${bf[*]} -DAB_BUILD=$build -DAB_FIFO=$([ $policy = fifo ] && echo 1 || echo 0) -I$PWD/bench -c $PWD/bench/inproc/scenario.cpp -o $work/$build/scenario.o")
+  jobs+=("$cxx ${bf[*]} -DAB_BUILD=$build -DAB_FIFO=$fifo -I$PWD/bench -c $PWD/bench/inproc/scenario.cpp -o $work/$build/scenario.o")
 done
 echo "ab_inproc: building $rev (twice) and the working tree" >&2
 printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} sh -c '{}' || { echo "ab_inproc: a build failed" >&2; exit 1; }
