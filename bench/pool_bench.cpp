@@ -96,7 +96,8 @@ struct PeerList {
 void record_peers(bool dpdk_started) {
   PeerList p;
   p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c",
-               "samplepool_nocache", "samplepool_virtual", "samplepool_virtual_so"});
+               "samplepool_nocache", "samplepool_virtual", "samplepool_virtual_so", "magazine_floor",
+               "magazine_floor_spares"});
   p.add(true, {"cbase_allocator", "moodycamel_bcq", "glibc_malloc"});
   p.add(SAMPLEPOOL_BENCH_HAVE_BOOST != 0, {"boost_lockfree_stack"}, "libboost-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_TBB != 0, {"tbb_bounded_queue"}, "libtbb-dev not installed");
@@ -146,6 +147,13 @@ void register_all() {
   benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>);
   benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>);
   benchmark::RegisterBenchmark("handoff/no_pool", Handoff<NoPool>)->Args({kCount, kSize})->UseRealTime();
+  // The hand-off's floor experiments (floor_pools.hpp): that scenario only.
+  benchmark::RegisterBenchmark("handoff/magazine_floor", Handoff<MagazineFloorPool<false>>)
+      ->Args({kCount, kSize})
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/magazine_floor_spares", Handoff<MagazineFloorPool<true>>)
+      ->Args({kCount, kSize})
+      ->UseRealTime();
   auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});

@@ -133,7 +133,7 @@ def roundtrip_rows(table):
 # threads), shown as the floor, never a peer to beat.
 FLOOR = "no_pool"
 # The floor experiments (bench/peers/floor_pools.hpp) are not peers to beat.
-FLOOR_PEERS = ("rte_mempool_refcounted",)
+FLOOR_PEERS = ("rte_mempool_refcounted", "magazine_floor", "magazine_floor_spares")
 
 
 def only(variants):
@@ -448,8 +448,9 @@ def floors(table):
             ratio(rt.get("samplepool_virtual_so", {}).get(t), native),
             "samplepool_c / samplepool", ratio(rt.get("samplepool_c", {}).get(t), native))
     add("hand-off >= 1.2x rte_mempool_cache",
-        "rte_mempool_refcounted / rte_mempool_cache: DPDK with a count per buffer",
-        ratio(handoff.get("rte_mempool_refcounted"), handoff.get("rte_mempool_cache")),
+        "magazine_floor / rte_mempool_cache: pointers in per-thread magazines, nothing else, holding exactly "
+        "the count (rte_mempool has spares for its caches)",
+        ratio(handoff.get("magazine_floor"), handoff.get("rte_mempool_cache")),
         "samplepool / rte_mempool_cache", ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache")))
     add("FIFO round trip >= 1.5x moodycamel_bcq (1 thread)",
         "samplepool_nocache / moodycamel_bcq: the shared path alone, no queue",

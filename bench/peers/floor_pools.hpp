@@ -25,15 +25,35 @@
 //                            refcounted buffer (IMediaSample, GstBuffer,
 //                            AVBufferRef, samplepool's Sample) does: the floor
 //                            of a hand-off whose buffers carry a count.
+//   magazine_floor           the least a pool can do in the hand-off: a
+//                            buffer is a pointer and nothing else (no
+//                            header, no count, no blocking), each thread
+//                            keeps one magazine of buffers, and whole
+//                            magazines change hands through two lock-free
+//                            stacks (Bonwick's magazines, on the engine's own
+//                            stack), one CAS each per magazine; exactly
+//                            `count` buffers, as a samplepool pool holds.
+//                            A pool of `count` buffers that hands them from
+//                            one thread to another can hardly do less per
+//                            buffer: its hand-off against rte_mempool's
+//                            (sized with spares) is the bound such a pool
+//                            meets on this machine.
+//   magazine_floor_spares    the same, sized as rte_mempool is: what the
+//                            spares alone buy.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "adapter.hpp"
 #include "dpdk_pool.hpp"
+#include "samplepool/detail/lifo_free_list.hpp"
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::bench {
@@ -69,6 +89,93 @@ class SamplepoolVirtualPool {
 
  private:
   VirtualFace* face_;
+};
+
+// magazine_floor and magazine_floor_spares (the hand-off only). A magazine
+// belongs to one thread (its t_mag_) or sits on one of the two stacks:
+// `loaded` (n > 0) or `empty` (n == 0). Its n and items are plain: the
+// stacks' CAS (seq_cst: a release on push, an acquire on pop,
+// lifo_free_list.hpp) hands a magazine's contents from the thread that
+// pushed it to the one that pops it. One pool per thread at a time
+// (thread_init .. thread_fini), as the hand-off uses it.
+//
+// Sizing. magazine_floor holds exactly `count` buffers, as every samplepool
+// pool does (a capture app's count is its memory budget and its
+// back-pressure): magazines of count / 4 (16 for the scenarios' 64; at 64
+// buffers, 16 ran faster than 8 or 32). magazine_floor_spares is sized as
+// rte_mempool is (dpdk_pool.hpp): `count` plus a magazine of 32, DPDK's cache
+// size, for every thread.
+template <bool kSpares>
+class MagazineFloorPool {
+ public:
+  static constexpr const char* kName = kSpares ? "magazine_floor_spares" : "magazine_floor";
+  using Item = std::byte*;
+  MagazineFloorPool(std::uint32_t count, std::size_t size)
+      : cap_(kSpares ? kMost : std::clamp(count / 4, 1u, kMost)) {
+    const std::uint32_t threads = static_cast<std::uint32_t>(std::max(run_max_threads(), 2));
+    const std::uint32_t buffers = count + (kSpares ? threads * cap_ : 0);
+    const std::uint32_t loaded = (buffers + cap_ - 1) / cap_;
+    const std::uint32_t total = loaded + threads + 1;  // an empty one for every thread, and one more
+    const std::size_t bytes = std::size_t{buffers} * size;
+    arena_.reset(static_cast<std::byte*>(std::aligned_alloc(kPage, (bytes + kPage - 1) / kPage * kPage)));
+    mags_ = std::make_unique<Magazine[]>(total);
+    for (std::uint32_t b = 0; b < buffers; ++b) {
+      Magazine& m = mags_[b / cap_];
+      m.items[m.n++] = &arena_[std::size_t{b} * size];
+    }
+    loaded_.reset(total, loaded);
+    empty_.reset(total, 0);
+    for (std::uint32_t m = loaded; m < total; ++m) empty_.push(m);
+  }
+  bool ok() const { return arena_ != nullptr; }
+  void thread_init() { t_mag_ = &mags_[pop_waiting(empty_)]; }
+  void thread_fini() {
+    (t_mag_->n != 0 ? loaded_ : empty_).push(index(t_mag_));
+    t_mag_ = nullptr;
+  }
+  Item acquire() {
+    Magazine* m = t_mag_;
+    if (m->n == 0) [[unlikely]] m = exchange(m, empty_, loaded_);
+    return m->items[--m->n];
+  }
+  void release(Item&& p) {
+    Magazine* m = t_mag_;
+    if (m->n == cap_) [[unlikely]] m = exchange(m, loaded_, empty_);
+    m->items[m->n++] = p;
+  }
+  std::byte* data(Item& p) { return p; }
+
+ private:
+  static constexpr std::uint32_t kMost = 32;
+  static constexpr std::size_t kPage = 4096;
+  struct alignas(kPrefetchPair) Magazine {
+    std::uint32_t n = 0;
+    std::byte* items[kMost] = {};
+  };
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+  // Gives `m` to `put_on` and takes one from `take_from`, waiting (with a
+  // yield, as rte_mempool's adapter does) while that stack is empty.
+  Magazine* exchange(Magazine* m, detail::LifoFreeList& put_on, detail::LifoFreeList& take_from) {
+    Magazine* next = &mags_[pop_waiting(take_from)];
+    put_on.push(index(m));
+    t_mag_ = next;
+    return next;
+  }
+  static std::uint32_t pop_waiting(detail::LifoFreeList& from) {
+    std::uint32_t i = 0;
+    while (!from.try_pop(i)) std::this_thread::yield();
+    return i;
+  }
+  std::uint32_t index(const Magazine* m) const { return static_cast<std::uint32_t>(m - mags_.get()); }
+
+  static inline thread_local Magazine* t_mag_ = nullptr;
+  const std::uint32_t cap_;  // buffers a full magazine holds
+  std::unique_ptr<std::byte[], Free> arena_;
+  std::unique_ptr<Magazine[]> mags_;
+  detail::LifoFreeList loaded_;
+  detail::LifoFreeList empty_;
 };
 
 #if SAMPLEPOOL_BENCH_HAVE_DPDK
