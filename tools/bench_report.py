@@ -475,8 +475,8 @@ def floors(table):
 def floor_table(rows):
     if not rows:
         return []
-    lines = ["**Floors** (the goals above that a pool of refcounted buffers behind a shared free list cannot "
-             "reach: the best ratio the floor experiment gets in this run, beside ours; for the failing poll, "
+    lines = ["**Floors** (for the goals above, the experiment that bounds each (bench/peers/floor_pools.hpp): "
+             "the ratio the best pool of that kind gets in this run, beside ours; for the failing poll, "
              "the least time, as a multiple of a failed pop's)\n",
              "| goal | floor experiment | floor | ours |", "| --- | --- | ---: | ---: |"]
     for r in rows:
