@@ -39,9 +39,10 @@ namespace fs = std::filesystem;
 // moodycamel's queue; the hand-off of every peer built in (the goal is 2x
 // each of them); the failing poll of an empty pool with its reference
 // failed pop; the floor experiments (samplepool_virtual, samplepool_virtual_so,
-// samplepool_nocache, rte_mempool_refcounted, counted_failed_pop: the
-// report's Floors table). The other peers'
-// round trips, pool-size scaling and growth steps run with --full.
+// samplepool_nocache, rte_mempool_refcounted, counted_failed_pop, and the
+// hand-off's magazine_floor and magazine_floor_spares: the report's Floors
+// table). The other peers' round trips, pool-size scaling and growth steps
+// run with --full.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
 // during it), and the report takes each figure's median with its min and
