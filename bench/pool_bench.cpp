@@ -53,6 +53,15 @@ int max_threads() {
   return run_max_threads();
 }
 
+// The hand-off of P; the pools that take part in no other scenario (the
+// floors, which are no pool or hold a thread's magazine) register this alone.
+template <class P>
+void register_handoff() {
+  benchmark::RegisterBenchmark(("handoff/" + std::string(P::kName)).c_str(), Handoff<P>)
+      ->Args({kCount, kSize})
+      ->UseRealTime();
+}
+
 template <class P>
 void register_pool() {
   const std::string name = P::kName;
@@ -62,9 +71,7 @@ void register_pool() {
                  ->Teardown(Shared<P>::teardown)
                  ->UseRealTime();
   for (int t = 1; t <= max_threads<P>(); t *= 2) rt->Threads(t);
-  benchmark::RegisterBenchmark(("handoff/" + name).c_str(), Handoff<P>)
-      ->Args({kCount, kSize})
-      ->UseRealTime();
+  register_handoff<P>();
   benchmark::RegisterBenchmark(("bulk/" + name).c_str(), Bulk<P>)
       ->Args({kCount, kSize, 8})
       ->Args({kCount, kSize, 32});
@@ -146,14 +153,9 @@ void register_all() {
   record_peers(dpdk_started);
   benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>);
   benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>);
-  benchmark::RegisterBenchmark("handoff/no_pool", Handoff<NoPool>)->Args({kCount, kSize})->UseRealTime();
-  // The hand-off's floor experiments (floor_pools.hpp): that scenario only.
-  benchmark::RegisterBenchmark("handoff/magazine_floor", Handoff<MagazineFloorPool<false>>)
-      ->Args({kCount, kSize})
-      ->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/magazine_floor_spares", Handoff<MagazineFloorPool<true>>)
-      ->Args({kCount, kSize})
-      ->UseRealTime();
+  register_handoff<NoPool>();
+  register_handoff<MagazineFloorPool<false>>();
+  register_handoff<MagazineFloorPool<true>>();
   auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});

@@ -46,12 +46,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "adapter.hpp"
+#include "block.hpp"
 #include "dpdk_pool.hpp"
 #include "samplepool/detail/lifo_free_list.hpp"
 #include "samplepool/samplepool.hpp"
@@ -111,23 +111,21 @@ class MagazineFloorPool {
   static constexpr const char* kName = kSpares ? "magazine_floor_spares" : "magazine_floor";
   using Item = std::byte*;
   MagazineFloorPool(std::uint32_t count, std::size_t size)
-      : cap_(kSpares ? kMost : std::clamp(count / 4, 1u, kMost)) {
-    const std::uint32_t threads = static_cast<std::uint32_t>(std::max(run_max_threads(), 2));
-    const std::uint32_t buffers = count + (kSpares ? threads * cap_ : 0);
-    const std::uint32_t loaded = (buffers + cap_ - 1) / cap_;
-    const std::uint32_t total = loaded + threads + 1;  // an empty one for every thread, and one more
-    const std::size_t bytes = std::size_t{buffers} * size;
-    arena_.reset(static_cast<std::byte*>(std::aligned_alloc(kPage, (bytes + kPage - 1) / kPage * kPage)));
+      : cap_(kSpares ? kMost : std::clamp(count / 4, 1u, kMost)),
+        threads_(static_cast<std::uint32_t>(std::max(run_max_threads(), 2))),
+        buffers_(count + (kSpares ? threads_ * cap_ : 0)),
+        block_(buffers_, size) {
+    const std::uint32_t loaded = (buffers_ + cap_ - 1) / cap_;
+    const std::uint32_t total = loaded + threads_ + 1;  // an empty one for every thread, and one more
     mags_ = std::make_unique<Magazine[]>(total);
-    for (std::uint32_t b = 0; b < buffers; ++b) {
+    for (std::uint32_t b = 0; b < buffers_; ++b) {
       Magazine& m = mags_[b / cap_];
-      m.items[m.n++] = &arena_[std::size_t{b} * size];
+      m.items[m.n++] = block_.at(b);
     }
     loaded_.reset(total, loaded);
     empty_.reset(total, 0);
     for (std::uint32_t m = loaded; m < total; ++m) empty_.push(m);
   }
-  bool ok() const { return arena_ != nullptr; }
   void thread_init() { t_mag_ = &mags_[pop_waiting(empty_)]; }
   void thread_fini() {
     (t_mag_->n != 0 ? loaded_ : empty_).push(index(t_mag_));
@@ -147,13 +145,9 @@ class MagazineFloorPool {
 
  private:
   static constexpr std::uint32_t kMost = 32;
-  static constexpr std::size_t kPage = 4096;
   struct alignas(kPrefetchPair) Magazine {
     std::uint32_t n = 0;
     std::byte* items[kMost] = {};
-  };
-  struct Free {
-    void operator()(std::byte* p) const { std::free(p); }
   };
   // Gives `m` to `put_on` and takes one from `take_from`, waiting (with a
   // yield, as rte_mempool's adapter does) while that stack is empty.
@@ -171,8 +165,10 @@ class MagazineFloorPool {
   std::uint32_t index(const Magazine* m) const { return static_cast<std::uint32_t>(m - mags_.get()); }
 
   static inline thread_local Magazine* t_mag_ = nullptr;
-  const std::uint32_t cap_;  // buffers a full magazine holds
-  std::unique_ptr<std::byte[], Free> arena_;
+  const std::uint32_t cap_;      // buffers a full magazine holds
+  const std::uint32_t threads_;  // the most threads that may hold a magazine
+  const std::uint32_t buffers_;  // count, and the spares
+  Block block_;
   std::unique_ptr<Magazine[]> mags_;
   detail::LifoFreeList loaded_;
   detail::LifoFreeList empty_;

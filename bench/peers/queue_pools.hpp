@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "adapter.hpp"
+#include "block.hpp"
 
 #if SAMPLEPOOL_BENCH_HAVE_BOOST
 #include <boost/lockfree/stack.hpp>
@@ -24,18 +25,6 @@
 #endif
 
 namespace samplepool::bench {
-
-// Storage shared by the container-based pools.
-class Block {
- public:
-  Block(std::uint32_t count, std::size_t size)
-      : bytes_(std::make_unique<std::byte[]>(std::size_t{count} * size)), size_(size) {}
-  std::byte* at(std::uint32_t i) const { return bytes_.get() + std::size_t{i} * size_; }
-
- private:
-  std::unique_ptr<std::byte[]> bytes_;
-  std::size_t size_;
-};
 
 // No pool at all: the floor of the hand-off scenario. acquire() hands out
 // the block's buffers in turn without tracking them and release() does
