@@ -3,8 +3,9 @@
 #
 #   tools/ab_inproc.sh BASE_REV [SCENARIO] [--fifo] [--rounds N] [--processes N] [--iterations N]
 #
-# SCENARIO: handoff (default), roundtrip, bulk8 or bulk32: 64 samples of
-# 4 KiB, as samplepool_bench's. The library's sources of BASE_REV, of
+# SCENARIO: handoff (default), roundtrip, bulk8, bulk32, or handoff_counted
+# (the hand-off with each sample released through its count, as the C and
+# DirectShow faces release theirs): 64 samples of 4 KiB, as samplepool_bench's. The library's sources of BASE_REV, of
 # BASE_REV once more (the control) and of the working tree are compiled
 # with the namespace renamed (sp_base, sp_ctrl, sp_head) and linked into one
 # program (bench/inproc/), which runs the three in interleaved rounds of a
@@ -22,13 +23,13 @@
 # Needs g++ (or $CXX) and git; builds in a temporary folder, removed after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32] [--fifo] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
+usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32|handoff_counted] [--fifo] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 base=$1; shift
 scenario=handoff rounds=30 processes=4 iterations="" policy=lifo fifo=0
 while [ $# -gt 0 ]; do
   case $1 in
-    handoff|roundtrip|bulk8|bulk32) scenario=$1 ;;
+    handoff|roundtrip|bulk8|bulk32|handoff_counted) scenario=$1 ;;
     --fifo) policy=fifo fifo=1 ;;
     --rounds) rounds=${2:?}; shift ;;
     --processes) processes=${2:?}; shift ;;
@@ -42,6 +43,7 @@ case $scenario in  # scenario number (bench/inproc/scenario.cpp), default iterat
   handoff) sn=1 it=500000 ;;
   bulk8) sn=2 it=400000 ;;
   bulk32) sn=3 it=100000 ;;
+  handoff_counted) sn=4 it=500000 ;;
 esac
 iterations=${iterations:-$it}
 for n in "$rounds" "$processes" "$iterations"; do [[ $n =~ ^[1-9][0-9]*$ ]] || usage; done
