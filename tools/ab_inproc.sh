@@ -26,11 +26,11 @@ cd "$(dirname "$0")/.."
 usage() { echo "usage: tools/ab_inproc.sh BASE_REV [handoff|roundtrip|bulk8|bulk32|handoff_counted] [--fifo] [--rounds N] [--processes N] [--iterations N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 base=$1; shift
-scenario=handoff rounds=30 processes=4 iterations="" policy=lifo fifo=0
+scenario=handoff rounds=30 processes=4 iterations="" fifo=0
 while [ $# -gt 0 ]; do
   case $1 in
     handoff|roundtrip|bulk8|bulk32|handoff_counted) scenario=$1 ;;
-    --fifo) policy=fifo fifo=1 ;;
+    --fifo) fifo=1 ;;
     --rounds) rounds=${2:?}; shift ;;
     --processes) processes=${2:?}; shift ;;
     --iterations) iterations=${2:?}; shift ;;
@@ -76,9 +76,10 @@ for p in $(seq 1 "$processes"); do
   echo "ab_inproc: process $p of $processes" >&2
   "$work/ab_inproc" "$sn" "$iterations" "$rounds" "$((p - 1))" >"$work/run-$p.txt"
 done
-python3 - "$work" "$processes" "$rev" "$scenario" "$rounds" "$iterations" "$policy" <<'PY'
+python3 - "$work" "$processes" "$rev" "$scenario" "$rounds" "$iterations" "$fifo" <<'PY'
 import statistics, sys
-work, processes, rev, scenario, rounds, iterations, policy = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+work, processes, rev, scenario, rounds, iterations, fifo = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+policy = "fifo" if fifo == "1" else "lifo"
 def quart(xs):
     xs = sorted(xs)
     return xs[len(xs) // 4], statistics.median(xs), xs[(3 * len(xs)) // 4]

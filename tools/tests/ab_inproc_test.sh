@@ -7,12 +7,15 @@
 set -u
 src=$1
 fail=0
-out=$("$src/tools/ab_inproc.sh" HEAD roundtrip --rounds 3 --processes 2 --iterations 2000 2>/dev/null)
+# The hand-off whose consumer releases through the count, as the C and
+# DirectShow faces do: two threads and the ring; the header names it.
+out=$("$src/tools/ab_inproc.sh" HEAD handoff_counted --rounds 3 --processes 2 --iterations 2000 2>/dev/null)
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: exit $rc"; fail=1; }
 echo "$out"
 rows=$(echo "$out" | grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \|$')
 [ "$rows" -eq 2 ] || { echo "FAIL: $rows process rows, not 2"; fail=1; }
+echo "$out" | grep -q '^handoff_counted (lifo pool): ' || { echo "FAIL: the header does not name the scenario"; fail=1; }
 echo "$out" | grep -qE '^\| pooled \| \| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ / [0-9.]+ \|$' ||
   { echo "FAIL: no pooled row"; fail=1; }
 # --fifo: the same A/B over FIFO pools (the scenario aborts if the pool it
