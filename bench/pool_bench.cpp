@@ -53,8 +53,8 @@ int max_threads() {
   return run_max_threads();
 }
 
-// The hand-off of P; the pools that take part in no other scenario (the
-// floors, which are no pool or hold a thread's magazine) register this alone.
+// The hand-off of P; the floors, which are no pool or hold a thread's
+// magazine, register this alone (and magazine_floor_parts the round trip).
 template <class P>
 void register_handoff() {
   benchmark::RegisterBenchmark(("handoff/" + std::string(P::kName)).c_str(), Handoff<P>)
@@ -62,15 +62,21 @@ void register_handoff() {
       ->UseRealTime();
 }
 
+// The round trip of P at 1, 2, 4, ... threads.
 template <class P>
-void register_pool() {
-  const std::string name = P::kName;
-  auto* rt = benchmark::RegisterBenchmark(("roundtrip/" + name).c_str(), RoundTrip<P>)
+void register_roundtrip() {
+  auto* rt = benchmark::RegisterBenchmark(("roundtrip/" + std::string(P::kName)).c_str(), RoundTrip<P>)
                  ->Args({kCount, kSize})
                  ->Setup(Shared<P>::setup)
                  ->Teardown(Shared<P>::teardown)
                  ->UseRealTime();
   for (int t = 1; t <= max_threads<P>(); t *= 2) rt->Threads(t);
+}
+
+template <class P>
+void register_pool() {
+  const std::string name = P::kName;
+  register_roundtrip<P>();
   register_handoff<P>();
   benchmark::RegisterBenchmark(("bulk/" + name).c_str(), Bulk<P>)
       ->Args({kCount, kSize, 8})
@@ -104,7 +110,7 @@ void record_peers(bool dpdk_started) {
   PeerList p;
   p.add(true, {"samplepool", "samplepool_fifo", "samplepool_growable", "samplepool_dshow", "samplepool_c",
                "samplepool_nocache", "samplepool_virtual", "samplepool_virtual_so", "magazine_floor",
-               "magazine_floor_spares"});
+               "magazine_floor_spares", "magazine_floor_parts"});
   p.add(true, {"cbase_allocator", "moodycamel_bcq", "glibc_malloc"});
   p.add(SAMPLEPOOL_BENCH_HAVE_BOOST != 0, {"boost_lockfree_stack"}, "libboost-dev not installed");
   p.add(SAMPLEPOOL_BENCH_HAVE_TBB != 0, {"tbb_bounded_queue"}, "libtbb-dev not installed");
@@ -154,8 +160,10 @@ void register_all() {
   benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>);
   benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>);
   register_handoff<NoPool>();
-  register_handoff<MagazineFloorPool<false>>();
-  register_handoff<MagazineFloorPool<true>>();
+  register_handoff<MagazineFloorPool<Floor::exact>>();
+  register_handoff<MagazineFloorPool<Floor::spares>>();
+  register_handoff<MagazineFloorPool<Floor::parts>>();
+  register_roundtrip<MagazineFloorPool<Floor::parts>>();
   auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
                                                SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});

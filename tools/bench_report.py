@@ -133,7 +133,7 @@ def roundtrip_rows(table):
 # threads), shown as the floor, never a peer to beat.
 FLOOR = "no_pool"
 # The floor experiments (bench/peers/floor_pools.hpp) are not peers to beat.
-FLOOR_PEERS = ("rte_mempool_refcounted", "magazine_floor", "magazine_floor_spares")
+FLOOR_PEERS = ("rte_mempool_refcounted", "magazine_floor", "magazine_floor_spares", "magazine_floor_parts")
 
 
 def only(variants):
@@ -438,6 +438,13 @@ def floors(table):
                          "ours": ours})
 
     for t in (1, 2):
+        theirs = rt.get("rte_mempool_cache", {}).get(t)
+        add(f"round trip, {t} thread{'s' if t > 1 else ''} >= 1.1x rte_mempool_cache",
+            "magazine_floor_parts / rte_mempool_cache: a magazine per thread plus samplepool's per-call parts "
+            "(header marked and checked, the caches' handshake)",
+            ratio(rt.get("magazine_floor_parts", {}).get(t), theirs),
+            "samplepool / rte_mempool_cache", ratio(rt.get("samplepool", {}).get(t), theirs))
+    for t in (1, 2):
         native = rt.get("samplepool", {}).get(t)
         add(f"faces >= 0.9x native ({t} thread{'s' if t > 1 else ''})",
             "samplepool_virtual / samplepool: the native pool behind three indirect calls",
@@ -451,6 +458,12 @@ def floors(table):
         "magazine_floor / rte_mempool_cache: pointers in per-thread magazines, nothing else, holding exactly "
         "the count (rte_mempool has spares for its caches)",
         ratio(handoff.get("magazine_floor"), handoff.get("rte_mempool_cache")),
+        "samplepool / rte_mempool_cache", ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache")))
+    add("hand-off >= 1.2x rte_mempool_cache, with samplepool's guarantees",
+        "magazine_floor_parts / rte_mempool_cache: the same floor plus samplepool's per-call parts (each "
+        "acquire marks the buffer's header, each release checks it, each call is a section of the caches' "
+        "handshake)",
+        ratio(handoff.get("magazine_floor_parts"), handoff.get("rte_mempool_cache")),
         "samplepool / rte_mempool_cache", ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache")))
     add("FIFO round trip >= 1.5x moodycamel_bcq (1 thread)",
         "samplepool_nocache / moodycamel_bcq: the shared path alone, no queue",

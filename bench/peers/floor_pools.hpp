@@ -40,6 +40,17 @@
 //                            meets on this machine.
 //   magazine_floor_spares    the same, sized as rte_mempool is: what the
 //                            spares alone buy.
+//   magazine_floor_parts     magazine_floor plus what samplepool's guarantees
+//                            cost each call, in samplepool's own code: every
+//                            buffer has a sample header (detail::SampleSlot),
+//                            which each acquire marks as held (the count, the
+//                            flags, the holder stamp) and each release checks
+//                            is this pool's; and each call is a section of
+//                            the thread's cache handshake (ThreadCache's
+//                            enter, reclaimed, leave), which lets a closer
+//                            empty a cache without waiting for its owner.
+//                            DPDK's caches do neither: this is the floor of
+//                            a hand-off with samplepool's guarantees.
 #pragma once
 
 #include <algorithm>
@@ -48,12 +59,16 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "adapter.hpp"
 #include "block.hpp"
 #include "dpdk_pool.hpp"
+#include "samplepool/detail/holder_stamp.hpp"
 #include "samplepool/detail/lifo_free_list.hpp"
+#include "samplepool/detail/slot.hpp"
+#include "samplepool/detail/thread_cache.hpp"
 #include "samplepool/samplepool.hpp"
 
 namespace samplepool::bench {
@@ -91,25 +106,44 @@ class SamplepoolVirtualPool {
   VirtualFace* face_;
 };
 
-// magazine_floor and magazine_floor_spares (the hand-off only). A magazine
-// belongs to one thread (its t_mag_) or sits on one of the two stacks:
-// `loaded` (n > 0) or `empty` (n == 0). Its n and items are plain: the
-// stacks' CAS (seq_cst: a release on push, an acquire on pop,
-// lifo_free_list.hpp) hands a magazine's contents from the thread that
-// pushed it to the one that pops it. One pool per thread at a time
-// (thread_init .. thread_fini), as the hand-off uses it.
+// The magazine floors (the hand-off only). A magazine belongs to one thread
+// (its t_mag_) or sits on one of the two stacks: `loaded` (n > 0) or
+// `empty` (n == 0). Its n and items are plain: the stacks' CAS (seq_cst: a
+// release on push, an acquire on pop, lifo_free_list.hpp) hands a
+// magazine's contents from the thread that pushed it to the one that pops
+// it. One pool per thread at a time (thread_init .. thread_fini), as the
+// hand-off uses it.
 //
 // Sizing. magazine_floor holds exactly `count` buffers, as every samplepool
 // pool does (a capture app's count is its memory budget and its
 // back-pressure): magazines of count / 4 (16 for the scenarios' 64; at 64
 // buffers, 16 ran faster than 8 or 32). magazine_floor_spares is sized as
 // rte_mempool is (dpdk_pool.hpp): `count` plus a magazine of 32, DPDK's cache
-// size, for every thread.
-template <bool kSpares>
+// size, for every thread. magazine_floor_parts is sized as magazine_floor.
+//
+// Parts (magazine_floor_parts). Buffer i has header i; the headers are
+// plain SampleSlots (only data and caches set), never shared with a Pool.
+// Each thread that holds a magazine also holds a ThreadCache of its own
+// (taken from `free_caches`, given back by thread_fini) for its handshake
+// words alone: its reclaim stays 0, since no closer ever comes, so a
+// section that fails to open or is reclaimed is a bug and aborts.
+enum class Floor { exact, spares, parts };
+
+template <Floor kFloor>
 class MagazineFloorPool {
+  static constexpr bool kSpares = kFloor == Floor::spares;
+  static constexpr bool kParts = kFloor == Floor::parts;
+
  public:
-  static constexpr const char* kName = kSpares ? "magazine_floor_spares" : "magazine_floor";
-  using Item = std::byte*;
+  static constexpr const char* kName = kFloor == Floor::exact    ? "magazine_floor"
+                                       : kFloor == Floor::spares ? "magazine_floor_spares"
+                                                                 : "magazine_floor_parts";
+  using Item = std::conditional_t<kParts, detail::SampleSlot*, std::byte*>;
+  // The round trip (magazine_floor_parts runs it): a thread's first acquire
+  // takes a loaded magazine, which its round trips then neither empty nor
+  // fill, so each thread keeps one for good and the scenarios' 64 buffers
+  // (4 magazines of 16) serve 4 threads; a fifth would wait forever.
+  static constexpr int kMaxThreads = 4;
   MagazineFloorPool(std::uint32_t count, std::size_t size)
       : cap_(kSpares ? kMost : std::clamp(count / 4, 1u, kMost)),
         threads_(static_cast<std::uint32_t>(std::max(run_max_threads(), 2))),
@@ -118,37 +152,96 @@ class MagazineFloorPool {
     const std::uint32_t loaded = (buffers_ + cap_ - 1) / cap_;
     const std::uint32_t total = loaded + threads_ + 1;  // an empty one for every thread, and one more
     mags_ = std::make_unique<Magazine[]>(total);
+    if constexpr (kParts) {
+      slots_ = std::make_unique<detail::SampleSlot[]>(buffers_);
+      caches_ = std::make_unique<detail::ThreadCache[]>(threads_);
+      free_caches_.reset(threads_, 0);
+      for (std::uint32_t t = 0; t < threads_; ++t) {
+        caches_[t].reclaim.store(0, std::memory_order_relaxed);  // open (published by the push)
+        free_caches_.push(t);
+      }
+    }
     for (std::uint32_t b = 0; b < buffers_; ++b) {
       Magazine& m = mags_[b / cap_];
-      m.items[m.n++] = block_.at(b);
+      m.items[m.n++] = item_of(b);
     }
     loaded_.reset(total, loaded);
     empty_.reset(total, 0);
     for (std::uint32_t m = loaded; m < total; ++m) empty_.push(m);
   }
-  void thread_init() { t_mag_ = &mags_[pop_waiting(empty_)]; }
+  void thread_init() {
+    t_mag_ = &mags_[pop_waiting(empty_)];
+    if constexpr (kParts) t_cache_ = &caches_[pop_waiting(free_caches_)];
+  }
   void thread_fini() {
     (t_mag_->n != 0 ? loaded_ : empty_).push(index(t_mag_));
     t_mag_ = nullptr;
+    if constexpr (kParts) {
+      free_caches_.push(static_cast<std::uint32_t>(t_cache_ - caches_.get()));
+      t_cache_ = nullptr;
+    }
   }
   Item acquire() {
+    enter();
     Magazine* m = t_mag_;
     if (m->n == 0) [[unlikely]] m = exchange(m, empty_, loaded_);
-    return m->items[--m->n];
+    Item it = m->items[--m->n];
+    if constexpr (kParts) {
+      // As a take from samplepool's cache: held by one, stamped with the
+      // cache's offset (holder_stamp.hpp).
+      detail::mark_acquired(*it);
+      it->holder.store(detail::kHolderFromCache, std::memory_order_relaxed);
+    }
+    leave();
+    return it;
   }
-  void release(Item&& p) {
+  void release(Item&& it) {
+    if constexpr (kParts) {
+      // As samplepool's release finds the cache array a sample goes to: by
+      // its header, compared with the thread's.
+      if (it->caches != caches_.get()) std::abort();
+    }
+    enter();
     Magazine* m = t_mag_;
     if (m->n == cap_) [[unlikely]] m = exchange(m, loaded_, empty_);
-    m->items[m->n++] = p;
+    m->items[m->n++] = it;
+    leave();
   }
-  std::byte* data(Item& p) { return p; }
+  std::byte* data(Item& it) {
+    if constexpr (kParts) {
+      return it->data;
+    } else {
+      return it;
+    }
+  }
 
  private:
   static constexpr std::uint32_t kMost = 32;
   struct alignas(kPrefetchPair) Magazine {
     std::uint32_t n = 0;
-    std::byte* items[kMost] = {};
+    Item items[kMost] = {};
   };
+  Item item_of(std::uint32_t b) {
+    if constexpr (kParts) {
+      slots_[b].data = block_.at(b);
+      slots_[b].caches = caches_.get();
+      return &slots_[b];
+    } else {
+      return block_.at(b);
+    }
+  }
+  // The handshake of a call into the thread's cache (magazine_floor_parts).
+  void enter() {
+    if constexpr (kParts) {
+      if (!t_cache_->enter()) std::abort();
+    }
+  }
+  void leave() {
+    if constexpr (kParts) {
+      if (t_cache_->reclaimed()) std::abort();
+      t_cache_->leave();
+    }
+  }
   // Gives `m` to `put_on` and takes one from `take_from`, waiting (with a
   // yield, as rte_mempool's adapter does) while that stack is empty.
   Magazine* exchange(Magazine* m, detail::LifoFreeList& put_on, detail::LifoFreeList& take_from) {
@@ -165,6 +258,7 @@ class MagazineFloorPool {
   std::uint32_t index(const Magazine* m) const { return static_cast<std::uint32_t>(m - mags_.get()); }
 
   static inline thread_local Magazine* t_mag_ = nullptr;
+  static inline thread_local detail::ThreadCache* t_cache_ = nullptr;  // parts only
   const std::uint32_t cap_;      // buffers a full magazine holds
   const std::uint32_t threads_;  // the most threads that may hold a magazine
   const std::uint32_t buffers_;  // count, and the spares
@@ -172,6 +266,10 @@ class MagazineFloorPool {
   std::unique_ptr<Magazine[]> mags_;
   detail::LifoFreeList loaded_;
   detail::LifoFreeList empty_;
+  // parts only: buffer i's header, the threads' handshake words, and those free
+  std::unique_ptr<detail::SampleSlot[]> slots_;
+  std::unique_ptr<detail::ThreadCache[]> caches_;
+  detail::LifoFreeList free_caches_;
 };
 
 #if SAMPLEPOOL_BENCH_HAVE_DPDK

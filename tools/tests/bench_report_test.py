@@ -75,6 +75,9 @@ RATES = {
     # no peer to beat (the closest peer stays atomic_queue).
     "handoff/magazine_floor/64/4096/real_time": [19, 21, 23],
     "handoff/magazine_floor_spares/64/4096/real_time": [23, 24, 25],
+    "handoff/magazine_floor_parts/64/4096/real_time": [15, 16, 17],
+    "roundtrip/magazine_floor_parts/64/4096/real_time/threads:1": [170, 176, 180],
+    "roundtrip/magazine_floor_parts/64/4096/real_time/threads:2": [330, 336, 340],
     "roundtrip/samplepool_c/64/4096/real_time/threads:1": [90, 100, 110],
     "roundtrip/samplepool_growable/64/4096/real_time/threads:1": [199, 202, 205],
     "roundtrip/samplepool_fifo/64/4096/real_time/threads:1": [40, 45, 50],
@@ -127,6 +130,13 @@ def test_tables(tmp):
     check("report.floor", "| hand-off >= 1.2x rte_mempool_cache | magazine_floor / rte_mempool_cache: pointers in "
           "per-thread magazines, nothing else, holding exactly the count (rte_mempool has spares for its caches) "
           "| 1.05x | 1.50x (samplepool / rte_mempool_cache) |" in md, md)
+    check("report.floor.roundtrip", "| round trip, 2 threads >= 1.1x rte_mempool_cache | magazine_floor_parts / "
+          "rte_mempool_cache: a magazine per thread plus samplepool's per-call parts (header marked and checked, "
+          "the caches' handshake) | 1.05x | 1.00x (samplepool / rte_mempool_cache) |" in md, md)
+    check("report.floor.parts", "| hand-off >= 1.2x rte_mempool_cache, with samplepool's guarantees | "
+          "magazine_floor_parts / rte_mempool_cache: the same floor plus samplepool's per-call parts (each acquire "
+          "marks the buffer's header, each release checks it, each call is a section of the caches' handshake) "
+          "| 0.80x | 1.50x (samplepool / rte_mempool_cache) |" in md, md)
     check("report.poll", "| samplepool_dshow | 2.9 / 3.0 / 3.3 | 3.00x |" in md, md)
     check("report.failed_run", "broken_pool" not in md, md)
     check("report.floor", "| no_pool (the floor: ring and threads, no pool) | 90.0 / 100.0 / 110.0 |" in md
