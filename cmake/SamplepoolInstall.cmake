@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 # lib (the shared library), dev (headers, the .so link, CMake and pkg-config
 # files, static archives), tools (the samplepool program, the benchmark),
 # ffmpeg (the FFmpeg face's library).
-install(TARGETS samplepool EXPORT samplepoolTargets
+install(TARGETS samplepool samplepool_align_branches EXPORT samplepoolTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT lib)

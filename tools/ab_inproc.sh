@@ -54,7 +54,8 @@ trap 'git worktree remove --force "$work/base-src" >/dev/null 2>&1 || true; rm -
 git worktree add --detach "$work/base-src" "$rev" >/dev/null 2>&1
 flags=(-std=c++20 -O3 -DNDEBUG -DSAMPLEPOOL_DEBUG_CHECKS=0 -DSAMPLEPOOL_HAVE_JEMALLOC=0 -pthread)
 if [ "$(uname -m)" = x86_64 ] && "$cxx" --version | grep -q 'Free Software Foundation'; then
-  flags+=(-mtls-dialect=gnu2)  # as the library is built (cmake/SamplepoolRooms.cmake)
+  # As the library is built (cmake/SamplepoolRooms.cmake, cmake/SamplepoolBranchAlignment.cmake).
+  flags+=(-mtls-dialect=gnu2 -Wa,-mbranches-within-32B-boundaries)
 fi
 jobs=()
 for build in base ctrl head; do

@@ -4,7 +4,8 @@
 #  - the installed samplepool tool runs (--help, a short capture), finding
 #    libsamplepool.so in that prefix through its relative RUNPATH;
 #  - consumers build and run against it: a C++ program through
-#    find_package(samplepool CONFIG) and through pkg-config, and the C capture
+#    find_package(samplepool CONFIG) (with samplepool::align_branches, whose
+#    flag must reach its compile line) and through pkg-config, and the C capture
 #    loop (examples/capture_loop.c) from a plain C compiler line with
 #    pkg-config (a plain compiler line names the RUNPATH to a prefix outside
 #    the linker's search path itself, as for any library there);
@@ -36,8 +37,14 @@ use_package() {
   "$tool" capture --duration 0.3 --frame-bytes 65536 --progress none >/dev/null
 
   cmake -S "$src/examples/consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-  cmake --build "$work/cmake" >/dev/null
+  cmake --build "$work/cmake" --verbose >"$work/cmake-build.log"
   "$work/cmake/consumer"
+  # The consumer opts in to samplepool::align_branches: on x86-64 its
+  # compile line carries the flag.
+  if [ "$(uname -m)" = x86_64 ] && ! grep -q "mbranches-within-32B-boundaries" "$work/cmake-build.log"; then
+    echo "install: samplepool::align_branches did not reach the consumer's compile line" >&2
+    return 1
+  fi
 
   local pcdir libdir
   pcdir=$(dirname "$(find "$prefix" -name samplepool.pc)")
