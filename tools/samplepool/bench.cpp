@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,10 @@ namespace fs = std::filesystem;
 // moodycamel's queue; the hand-off of every peer built in (the goal is 2x
 // each of them); the failing poll of an empty pool with its reference
 // failed pop; the floor experiments (samplepool_virtual, samplepool_virtual_so,
-// samplepool_nocache, rte_mempool_refcounted, counted_failed_pop, and the
-// hand-off's magazine_floor and magazine_floor_spares: the report's Floors
-// table). The other peers' round trips, pool-size scaling and growth steps
+// samplepool_nocache, rte_mempool_refcounted, counted_failed_pop, the
+// hand-off's magazine_floor and magazine_floor_spares, and
+// magazine_floor_parts in the hand-off and the round trip: the report's
+// Floors table). --list prints what a run would make. The other peers' round trips, pool-size scaling and growth steps
 // run with --full.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
@@ -52,7 +54,7 @@ namespace fs = std::filesystem;
 // runs agree within 10% on every goal ratio.
 constexpr const char* kQuickFilter =
     "^((roundtrip|bulk)/(samplepool(_fifo|_growable|_dshow|_c|_virtual|_virtual_so|_nocache)?|rte_mempool_(cache|refcounted)|"
-    "moodycamel_bcq)/"
+    "moodycamel_bcq|magazine_floor_parts)/"
     "(.*/threads:[0-9]+|.*/(8|32))$|handoff/|poll_empty/)";
 // The round trips' thread counts are the program's (--max_threads: 1, 2, 4,
 // ... up to it): the quick form runs 1 and 2, --full 1 to 4, unless
@@ -69,6 +71,7 @@ struct BenchOptions {
   std::uint32_t max_threads = kQuickMaxThreads;  // kFullMaxThreads with --full, unless given
   std::string plot;
   bool json = false;
+  bool list = false;
 };
 
 std::string self_dir() {
@@ -169,6 +172,11 @@ int run(const BenchOptions& o) {
                  o.filter.c_str());
     return 2;
   }
+  if (o.list) {  // what this run would make, one benchmark a line, as samplepool_bench names them
+    std::ifstream in(list);
+    std::cout << in.rdbuf();
+    return std::cout.good() ? 0 : 1;
+  }
 
   const std::string out = tmp.path() + "/results.json";
   std::fprintf(stderr, "samplepool bench: running %s (this takes a minute or two)\n", bench.c_str());
@@ -210,6 +218,7 @@ void add_bench_command(CLI::App& app, int* status) {
   cmd->add_option("--plot", o->plot, "draw the round-trip, hand-off and bulk charts into this PNG or SVG file")
       ->check(CLI::Validator([](std::string& s) { return check_plot(s); }, "FILE"));
   cmd->add_flag("--json", o->json, "print a JSON digest instead of the table");
+  cmd->add_flag("--list", o->list, "print the benchmarks this run would make, and run none");
   cmd->callback([o, status, max_threads] {
     if (o->full && max_threads->count() == 0) o->max_threads = kFullMaxThreads;
     *status = run(*o);

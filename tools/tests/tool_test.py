@@ -557,6 +557,21 @@ def group_bench():
     no_crash("bench.nomatch", err)
     check("bench.nomatch", leftovers() == [], leftovers())
 
+    # --list: what the quick form runs, nothing run. It holds every goal's
+    # pools and the floor experiments of the report's Floors table.
+    status, out, err, _ = run(["bench", "--list"], env=env, timeout=60)
+    listed = set(out.split())
+    check("bench.list", status == 0 and "running" not in err, f"exit {status}: {err[-300:]}")
+    for name in ("roundtrip/samplepool/64/4096/real_time/threads:2", "roundtrip/samplepool_dshow/64/4096/real_time/threads:1",
+                 "roundtrip/magazine_floor_parts/64/4096/real_time/threads:1",
+                 "roundtrip/magazine_floor_parts/64/4096/real_time/threads:2",
+                 "handoff/magazine_floor/64/4096/real_time", "handoff/magazine_floor_parts/64/4096/real_time",
+                 "bulk/samplepool/64/4096/32", "poll_empty/counted_failed_pop"):
+        check("bench.list", name in listed, f"{name} not in: {sorted(listed)[:40]}")
+    check("bench.list", not any(n.startswith(("size_scaling/", "growth_step/")) for n in listed),
+          "the quick form lists --full's scenarios")
+    check("bench.list", leftovers() == [], leftovers())
+
     # Interrupted while the benchmarks run: says so, cleans up, exit 130.
     p, seen = start_and_wait_for(["bench", "--filter", "^roundtrip/", "--repetitions", "5"], "running",
                                  env=env)
