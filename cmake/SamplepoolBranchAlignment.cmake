@@ -25,12 +25,15 @@
 # On other processors the target is empty.
 option(SAMPLEPOOL_ALIGN_BRANCHES "Keep jumps off 32-byte boundaries (Intel JCC erratum) in what this project compiles" ON)
 
+# The flag, as each compiler spells it.
+set(_sp_align_GNU -Wa,-mbranches-within-32B-boundaries)
+set(_sp_align_Clang -mbranches-within-32B-boundaries)
 set(SAMPLEPOOL_BRANCH_ALIGNMENT_FLAGS "")
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   foreach(lang C CXX)
-    list(APPEND SAMPLEPOOL_BRANCH_ALIGNMENT_FLAGS
-         $<$<COMPILE_LANG_AND_ID:${lang},GNU>:-Wa,-mbranches-within-32B-boundaries>
-         $<$<COMPILE_LANG_AND_ID:${lang},Clang>:-mbranches-within-32B-boundaries>)
+    foreach(id GNU Clang)
+      list(APPEND SAMPLEPOOL_BRANCH_ALIGNMENT_FLAGS $<$<COMPILE_LANG_AND_ID:${lang},${id}>:${_sp_align_${id}}>)
+    endforeach()
   endforeach()
 endif()
 
@@ -42,13 +45,9 @@ target_compile_options(samplepool_align_branches INTERFACE ${SAMPLEPOOL_BRANCH_A
 # This project's own code. The assembler must know the option (an older
 # binutils would fail every compile), so it is tried once first.
 set(SAMPLEPOOL_BRANCHES_ALIGNED OFF)
-if(SAMPLEPOOL_ALIGN_BRANCHES AND SAMPLEPOOL_BRANCH_ALIGNMENT_FLAGS)
+if(SAMPLEPOOL_ALIGN_BRANCHES AND SAMPLEPOOL_BRANCH_ALIGNMENT_FLAGS AND DEFINED _sp_align_${CMAKE_CXX_COMPILER_ID})
   include(CheckCXXSourceCompiles)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    set(CMAKE_REQUIRED_FLAGS -Wa,-mbranches-within-32B-boundaries)
-  else()
-    set(CMAKE_REQUIRED_FLAGS -mbranches-within-32B-boundaries)
-  endif()
+  set(CMAKE_REQUIRED_FLAGS ${_sp_align_${CMAKE_CXX_COMPILER_ID}})
   check_cxx_source_compiles("int main(int argc, char**) { return argc > 1 ? 3 : 0; }" SAMPLEPOOL_CAN_ALIGN_BRANCHES)
   unset(CMAKE_REQUIRED_FLAGS)
   if(SAMPLEPOOL_CAN_ALIGN_BRANCHES)

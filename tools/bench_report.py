@@ -454,17 +454,18 @@ def floors(table):
             "samplepool_virtual_so / samplepool: the same interface in a shared library, as the faces are",
             ratio(rt.get("samplepool_virtual_so", {}).get(t), native),
             "samplepool_c / samplepool", ratio(rt.get("samplepool_c", {}).get(t), native))
+    ours_handoff = ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache"))
     add("hand-off >= 1.2x rte_mempool_cache",
         "magazine_floor / rte_mempool_cache: pointers in per-thread magazines, nothing else, holding exactly "
         "the count (rte_mempool has spares for its caches)",
         ratio(handoff.get("magazine_floor"), handoff.get("rte_mempool_cache")),
-        "samplepool / rte_mempool_cache", ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache")))
+        "samplepool / rte_mempool_cache", ours_handoff)
     add("hand-off >= 1.2x rte_mempool_cache, with samplepool's guarantees",
         "magazine_floor_parts / rte_mempool_cache: the same floor plus samplepool's per-call parts (each "
         "acquire marks the buffer's header, each release checks it, each call is a section of the caches' "
         "handshake)",
         ratio(handoff.get("magazine_floor_parts"), handoff.get("rte_mempool_cache")),
-        "samplepool / rte_mempool_cache", ratio(handoff.get("samplepool"), handoff.get("rte_mempool_cache")))
+        "samplepool / rte_mempool_cache", ours_handoff)
     add("FIFO round trip >= 1.5x moodycamel_bcq (1 thread)",
         "samplepool_nocache / moodycamel_bcq: the shared path alone, no queue",
         ratio(rt.get("samplepool_nocache", {}).get(1), rt.get("moodycamel_bcq", {}).get(1)),

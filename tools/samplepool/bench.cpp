@@ -43,8 +43,8 @@ namespace fs = std::filesystem;
 // samplepool_nocache, rte_mempool_refcounted, counted_failed_pop, the
 // hand-off's magazine_floor and magazine_floor_spares, and
 // magazine_floor_parts in the hand-off and the round trip: the report's
-// Floors table). --list prints what a run would make. The other peers' round trips, pool-size scaling and growth steps
-// run with --full.
+// Floors table). The other peers' round trips, pool-size scaling and growth
+// steps run with --full. --list prints what a run would make.
 // Repetitions of every benchmark are interleaved at random (a neighbour's
 // burst of load then hits every pool alike instead of the few that ran
 // during it), and the report takes each figure's median with its min and
