@@ -45,6 +45,19 @@ namespace {
 constexpr std::int64_t kCount = 64;
 constexpr std::int64_t kSize = 4096;
 
+// --iterations=N (main below): every benchmark runs exactly N iterations
+// (per thread), once per repetition, instead of as many as its time
+// allows. For instruction counts (tools/bench_icount.py runs the program
+// under callgrind twice, at N and 2N, and takes the difference), where a
+// timed run would make the iteration count, and so the total, vary.
+std::int64_t& run_iterations() {
+  static std::int64_t n = 0;
+  return n;
+}
+benchmark::internal::Benchmark* counted(benchmark::internal::Benchmark* b) {
+  return run_iterations() > 0 ? b->Iterations(run_iterations()) : b;
+}
+
 // The round trip's largest thread count for P: the run's, unless the
 // adapter caps it (kMaxThreads: a peer that cannot run more threads here).
 template <class P>
@@ -57,7 +70,7 @@ int max_threads() {
 // magazine, register this alone (and magazine_floor_parts the round trip).
 template <class P>
 void register_handoff() {
-  benchmark::RegisterBenchmark(("handoff/" + std::string(P::kName)).c_str(), Handoff<P>)
+  counted(benchmark::RegisterBenchmark(("handoff/" + std::string(P::kName)).c_str(), Handoff<P>))
       ->Args({kCount, kSize})
       ->UseRealTime();
 }
@@ -65,7 +78,7 @@ void register_handoff() {
 // The round trip of P at 1, 2, 4, ... threads.
 template <class P>
 void register_roundtrip() {
-  auto* rt = benchmark::RegisterBenchmark(("roundtrip/" + std::string(P::kName)).c_str(), RoundTrip<P>)
+  auto* rt = counted(benchmark::RegisterBenchmark(("roundtrip/" + std::string(P::kName)).c_str(), RoundTrip<P>))
                  ->Args({kCount, kSize})
                  ->Setup(Shared<P>::setup)
                  ->Teardown(Shared<P>::teardown)
@@ -78,11 +91,11 @@ void register_pool() {
   const std::string name = P::kName;
   register_roundtrip<P>();
   register_handoff<P>();
-  benchmark::RegisterBenchmark(("bulk/" + name).c_str(), Bulk<P>)
+  counted(benchmark::RegisterBenchmark(("bulk/" + name).c_str(), Bulk<P>))
       ->Args({kCount, kSize, 8})
       ->Args({kCount, kSize, 32});
   if constexpr (PollingPoolAdapter<P>) {
-    benchmark::RegisterBenchmark(("poll_empty/" + name).c_str(), PollEmpty<P>)->Args({kCount, kSize});
+    counted(benchmark::RegisterBenchmark(("poll_empty/" + name).c_str(), PollEmpty<P>))->Args({kCount, kSize});
   }
 }
 
@@ -157,18 +170,18 @@ void register_all() {
   if (dpdk_started) register_pools<DpdkPool<32>, DpdkPool<0>, DpdkRefcountedPool>();
 #endif
   record_peers(dpdk_started);
-  benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>);
-  benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>);
+  counted(benchmark::RegisterBenchmark("poll_empty/failed_pop", FailedPop<false>));
+  counted(benchmark::RegisterBenchmark("poll_empty/counted_failed_pop", FailedPop<true>));
   register_handoff<NoPool>();
   register_handoff<MagazineFloorPool<Floor::exact>>();
   register_handoff<MagazineFloorPool<Floor::spares>>();
   register_handoff<MagazineFloorPool<Floor::parts>>();
   register_roundtrip<MagazineFloorPool<Floor::parts>>();
-  auto* scaling = benchmark::RegisterBenchmark("size_scaling/samplepool",
-                                               SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>);
+  auto* scaling = counted(benchmark::RegisterBenchmark("size_scaling/samplepool",
+                                                       SizeScaling<SamplepoolPool<FreeListPolicy::lifo>>));
   for (std::int64_t n = 8; n <= 65536; n *= 8) scaling->Args({n, kSize});
   scaling->Args({65536, kSize});
-  benchmark::RegisterBenchmark("growth_step/samplepool", GrowthStep)
+  counted(benchmark::RegisterBenchmark("growth_step/samplepool", GrowthStep))
       ->Args({1, kSize})
       ->Args({16, kSize})
       ->Args({16, 1920 * 1080 * 2})
@@ -179,33 +192,51 @@ void register_all() {
 }  // namespace samplepool::bench
 
 namespace {
-// samplepool_bench's own flag, --max_threads=N (1-1024, written with "="):
-// the round trips run at 1, 2, 4, ... (powers of two) up to N threads
-// (default 4). Taken out of argv before
-// Google Benchmark sees it; false (after a message) when its value is bad.
-bool take_max_threads(int& argc, char** argv) {
-  constexpr std::string_view kFlag = "--max_threads=";
+// A whole number from `least` to `most` for one of samplepool_bench's own
+// flags, or false after a message.
+bool whole_number(std::string_view flag, std::string_view value, std::int64_t least, std::int64_t most,
+                  std::int64_t& out) {
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < least || n > most) {
+    std::fprintf(stderr, "samplepool_bench: %.*s wants a whole number from %lld to %lld, not '%.*s'\n",
+                 static_cast<int>(flag.size() - 1), flag.data(), static_cast<long long>(least),
+                 static_cast<long long>(most), static_cast<int>(value.size()), value.data());
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+// samplepool_bench's own flags, written with "=", taken out of argv before
+// Google Benchmark sees them; false (after a message) when a value is bad:
+//  --max_threads=N (1-1024): the round trips run at 1, 2, 4, ... (powers
+//    of two) up to N threads (default 4);
+//  --iterations=N (1-10^9): every benchmark runs exactly N iterations
+//    (run_iterations above).
+bool take_own_flags(int& argc, char** argv) {
+  constexpr std::string_view kThreads = "--max_threads=";
+  constexpr std::string_view kIterations = "--iterations=";
+  constexpr std::int64_t kMostIterations = 1'000'000'000;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help") {  // Google Benchmark prints its own flags after this and exits
-      std::printf("samplepool_bench's own flag:\n  --max_threads=<1-%d>  round trips at 1, 2, 4, ... threads up to "
-                  "this (default 4)\n\nGoogle Benchmark's:\n",
-                  samplepool::bench::kMostRunThreads);
+      std::printf("samplepool_bench's own flags:\n  --max_threads=<1-%d>  round trips at 1, 2, 4, ... threads up to "
+                  "this (default 4)\n  --iterations=<1-%lld>  exactly this many iterations of every benchmark "
+                  "(for instruction counts)\n\nGoogle Benchmark's:\n",
+                  samplepool::bench::kMostRunThreads, static_cast<long long>(kMostIterations));
     }
-    if (!arg.starts_with(kFlag)) {
+    std::int64_t n = 0;
+    if (arg.starts_with(kThreads)) {
+      if (!whole_number(kThreads, arg.substr(kThreads.size()), 1, samplepool::bench::kMostRunThreads, n)) return false;
+      samplepool::bench::run_max_threads() = static_cast<int>(n);
+    } else if (arg.starts_with(kIterations)) {
+      if (!whole_number(kIterations, arg.substr(kIterations.size()), 1, kMostIterations, n)) return false;
+      samplepool::bench::run_iterations() = n;
+    } else {
       argv[kept++] = argv[i];
-      continue;
     }
-    const std::string_view value = arg.substr(kFlag.size());
-    int n = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > samplepool::bench::kMostRunThreads) {
-      std::fprintf(stderr, "samplepool_bench: --max_threads wants a whole number from 1 to %d, not '%.*s'\n",
-                   samplepool::bench::kMostRunThreads, static_cast<int>(value.size()), value.data());
-      return false;
-    }
-    samplepool::bench::run_max_threads() = n;
   }
   argc = kept;
   argv[argc] = nullptr;
@@ -214,7 +245,7 @@ bool take_max_threads(int& argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (!take_max_threads(argc, argv)) return 2;
+  if (!take_own_flags(argc, argv)) return 2;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   samplepool::bench::register_all();
