@@ -1,6 +1,7 @@
 # samplepool_room(name [FUZZ] SOURCES src...): one room of libsamplepool as an
 # OBJECT library `name` (position-independent, so that its objects go into
-# the shared library; the project's warnings). The room then declares its
+# the shared library; the project's warnings; no semantic interposition,
+# below). The room then declares its
 # own include directories and dependencies on the targets listed in
 # ${name}_TARGETS, and the library (top-level CMakeLists.txt) links the room.
 #
@@ -25,6 +26,12 @@ function(samplepool_room name)
   endif()
   foreach(t IN LISTS targets)
     set_target_properties(${t} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    # Position-independent code may assume nothing about a function or
+    # variable another module could interpose: a call from one of the
+    # library's functions to another went through the PLT, and could not be
+    # inlined. The library's own symbols are not meant to be replaced: let
+    # the compiler use what it sees (-fno-semantic-interposition, GCC and Clang).
+    target_compile_options(${t} PRIVATE $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-fno-semantic-interposition>)
     target_compile_features(${t} PUBLIC cxx_std_20)
     samplepool_warnings(${t})
   endforeach()

@@ -13,6 +13,7 @@ namespace samplepool::detail {
 
 static_assert(kMaxCacheThreads <= 64, "the slot bitmap is one 64-bit word");
 
+ThreadCache no_release_caches;  // only its address: CacheTls's first hint
 constinit thread_local CacheTls tls_cache;
 
 namespace {

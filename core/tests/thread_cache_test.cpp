@@ -201,7 +201,7 @@ TEST_F(ThreadCacheTest, AFlushedBatchGoesBackInIndexOrder) {
 }
 
 // A release finds its cache array through the thread's release hint, which
-// names the pool it released into last (CacheSet::release_array). A thread
+// names the pool it released into last (CacheSet::release_entry). A thread
 // that releases into two pools in turn changes the hint every time; each
 // sample must still land in its own pool's cache. (A hint trusted without
 // its test would put B's samples into A's cache, and A would hand them out.)
@@ -237,6 +237,39 @@ TEST_F(ThreadCacheTest, ReleasesIntoTwoPoolsInTurnEachReachTheirOwnCache) {
   EXPECT_EQ(pool.stats().free, 16u);
   EXPECT_EQ(other.stats().free, 16u);
   EXPECT_EQ(other.stats().outstanding, 0u);
+}
+
+// The release hint is never null (thread_index.hpp): a thread's first hint
+// is a placeholder no sample's array equals, and a release into a pool
+// without caches (a null array) takes the shared path without making the
+// hint null, which the next release into a pool with caches would otherwise
+// trust (CacheSet::release_entry tests only equality).
+TEST_F(ThreadCacheTest, ReleasesIntoAPoolWithoutCachesTakeTheSharedPathAndLeaveTheHint) {
+  configure(pool, 16);
+  Pool plain(PoolOptions{FreeListPolicy::lifo, nullptr, false});
+  configure(plain, 4);
+  std::uint64_t cached_here = 0, cached_plain = 0;
+  std::thread([&] {
+    Sample p, a;
+    ASSERT_EQ(plain.acquire(p), Errc::ok);
+    p.reset();  // this thread's first release: the placeholder hint, then the shared list
+    ASSERT_EQ(pool.acquire(a), Errc::ok);  // the shared path: claims the cache slot
+    a.reset();                             // into this pool's cache: the hint names its array
+    for (int round = 0; round < 4; ++round) {
+      for (int twice = 0; twice < 2; ++twice) {  // the second finds the hint as the first left it
+        ASSERT_EQ(plain.acquire(p), Errc::ok);
+        p.reset();  // no array: the shared list, the hint unchanged
+      }
+      ASSERT_EQ(pool.acquire(a), Errc::ok);
+      a.reset();  // the hint still names this pool's array
+    }
+    cached_here = pool.stats().cached;
+    cached_plain = plain.stats().cached;
+  }).join();
+  EXPECT_GE(cached_here, 1u) << "the releases into the pool with caches went into its cache";
+  EXPECT_EQ(cached_plain, 0u);
+  EXPECT_EQ(plain.stats().free, 4u);
+  EXPECT_EQ(pool.stats().free, 16u);
 }
 
 // A handle an acquire filled releases without looking at the count (its

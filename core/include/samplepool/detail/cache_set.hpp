@@ -73,7 +73,7 @@ class CacheSet {
   // Puts a released sample into this thread's cache; false when the shared
   // path must take it instead. The array is the sample's (s->caches, the
   // same as cb's), taken from the thread's remembered array when the two
-  // are equal: the header is only compared (release_array).
+  // are equal: the header is only compared (release_entry).
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
   // put() for many in one section (Pool::release_bulk): pick(i), i in
   // [0, k), returns a released slot to cache (Pool::take_sole) or null to
@@ -170,9 +170,11 @@ class CacheSet {
   // array reached another way), or null.
   static ThreadCache* at(const ControlBlock& cb, std::uint32_t offset) noexcept;
   static ThreadCache* at(ThreadCache* caches, std::uint32_t offset) noexcept;
-  static ThreadCache* release_array(CacheTls& tls, const SampleSlot* s) noexcept;
-  template <class Pick>
-  bool put_into(ControlBlock& cb, ThreadCache* caches, std::uint32_t offset, std::size_t k, Pick& pick) noexcept;
+  static ThreadCache* release_entry(CacheTls& tls, const SampleSlot* s) noexcept;
+  // Puts what pick(i), i in [0, k), returns into cache entry cp (null: the
+  // shared path must), at `offset`; kPicksAll: pick never returns null.
+  template <bool kPicksAll, class Pick>
+  bool put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset, std::size_t k, Pick& pick) noexcept;
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
   template <class Sink>
@@ -291,24 +293,27 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock
 
 template <class Pick>
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put_picked(ControlBlock& cb, std::size_t k, Pick&& pick) noexcept {
-  return put_into(cb, cb.read_mostly.caches, cache_offset(), k, pick);
+  const Own own = CacheSet::own(cb);
+  return put_into<false>(cb, own.cache, own.offset, k, pick);
 }
 
-template <class Pick>
-SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* caches, std::uint32_t offset,
+template <bool kPicksAll, class Pick>
+SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset,
                                               std::size_t k, Pick& pick) noexcept {
-  ThreadCache* cp = at(caches, offset);
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   for (std::size_t i = 0; i < k; ++i) {
     SampleSlot* s = pick(i);
-    if (s == nullptr) continue;
+    if (!kPicksAll && s == nullptr) continue;
     if (n >= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] {
       c.count.store(n, std::memory_order_relaxed);  // flush() reads it
       n = flush(c, cb.read_mostly.cache_batch.load(std::memory_order_relaxed));
     }
-    if (n == 0) [[unlikely]] cb.note_cached(offset);  // before the sample is in
+    // Before the sample is in. Not marked unlikely: a thread that cycles one
+    // sample at a time finds its cache empty at every release, and then
+    // only compares the hint with its own offset.
+    if (n == 0) cb.note_cached(offset);
     c.items[n++].store(s, std::memory_order_relaxed);
   }
   c.count.store(n, std::memory_order_relaxed);
@@ -316,25 +321,32 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cac
   return true;
 }
 
-// The cache array a release of s goes into: s->caches, but taken from the
-// thread's release hint (thread_index.hpp) when the two are equal, so that
+// The entry a release of s goes into, in s->caches, but with the array
+// taken from the thread's release hint when the two are equal, so that
 // finding the cache does not wait for the sample's header. In a capture
 // hand-off that header line was last written by the acquiring core: its
 // load is a miss between cores, and before this every later access of the
 // release (the cache's count, the slot it fills) waited for it. Now only the
 // test waits, and it feeds a predicted branch. A thread that releases into
-// another pool than last time takes the sample's array and remembers it.
+// another pool than last time takes the sample's array and remembers it;
+// a pool without caches (a null array) is never remembered, so the hint is
+// never null (thread_index.hpp) and an equal one needs no null test.
 // The test goes through an empty asm (a value barrier): a compiler that
 // knew the two pointers equal would use either, and GCC picks the header's.
-SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_array(CacheTls& tls, const SampleSlot* s) noexcept {
+// Null when the shared path must take the sample: no caches, or no slot.
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, const SampleSlot* s) noexcept {
   ThreadCache* caches = tls.release_caches;
   std::uintptr_t differ = reinterpret_cast<std::uintptr_t>(s->caches) ^ reinterpret_cast<std::uintptr_t>(caches);
   asm("" : "+r"(differ));
   if (differ != 0) [[unlikely]] {
     caches = s->caches;
+    if (caches == nullptr) return nullptr;
     tls.release_caches = caches;
   }
-  return caches;
+  assert(caches != nullptr);
+  if (caches == nullptr) __builtin_unreachable();  // the hint's invariant: the test above is all it takes
+  const std::uint32_t offset = tls.offset;
+  return offset == 0 ? nullptr : reinterpret_cast<ThreadCache*>(reinterpret_cast<std::byte*>(caches) + offset);
 }
 
 // After put_into's definition: GCC did not inline an instance of it that
@@ -346,7 +358,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexce
   // One TLS address for both words: in the shared library (the faces) each
   // separate access would be a TLS descriptor call.
   CacheTls& tls = tls_cache;
-  return put_into(cb, release_array(tls, s), tls.offset, 1, pick);
+  return put_into<true>(cb, release_entry(tls, s), tls.offset, 1, pick);
 }
 
 }  // namespace samplepool::detail

@@ -170,10 +170,13 @@ struct ControlBlock {
   // sweep's clear goes back to 0, so a single name is never left standing
   // while another cache holds samples. relaxed: as before, the sweep's
   // fence orders it (cache_set.cpp, sweep_locked).
-  void note_cached(std::uint32_t offset) noexcept {
+  // The hint already naming this cache comes first: a thread that cycles
+  // one sample at a time comes here at every release.
+  SAMPLEPOOL_HOT_INLINE void note_cached(std::uint32_t offset) noexcept {
     std::atomic<std::uint32_t>& hint = read_mostly.cached_hint;
     std::uint32_t h = hint.load(std::memory_order_relaxed);
-    if (h == offset || h == kCachedByMany) return;
+    if (h == offset) [[likely]] return;
+    if (h == kCachedByMany) return;
     if (h == 0 && hint.compare_exchange_strong(h, offset, std::memory_order_relaxed)) return;
     hint.store(kCachedByMany, std::memory_order_relaxed);
   }

@@ -28,7 +28,11 @@ enum class FutexScope : unsigned char { process_private, shared };
 
 // Absolute deadline on the steady clock (CLOCK_MONOTONIC on Linux).
 using Deadline = std::chrono::steady_clock::time_point;
-inline constexpr Deadline kNoDeadline = Deadline::max();
+// Not `inline`: a weak (inline) variable in position-independent code is
+// one another module's definition may replace, so GCC read this one through
+// the GOT at every acquire of the C and DirectShow faces instead of using
+// its value; a constant of each translation unit is folded.
+constexpr Deadline kNoDeadline = Deadline::max();
 
 // Sleeps while *word == expected, until woken or until `deadline` passes.
 // Returns 0 (woken, or spurious), -EAGAIN (the word had changed), -ETIMEDOUT

@@ -76,7 +76,7 @@ struct alignas(kPrefetchPair) SampleSlot {
   // The owner's thread caches (its CacheSet's array, or null), fixed for the
   // pool's life: the array a release of this sample goes into. The release
   // takes the thread's remembered array when it equals this one and only
-  // compares the two (CacheSet::release_array), so that finding the cache
+  // compares the two (CacheSet::release_entry), so that finding the cache
   // does not wait for this line.
   ThreadCache* caches = nullptr;
   // Extension area for a layer above the pool (the DirectShow sample object

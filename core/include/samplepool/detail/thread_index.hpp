@@ -41,15 +41,19 @@ struct ThreadCache;
 //    sizeof(ThreadCache) for a slot in 1..kMaxCacheThreads;
 //  - release_caches: the cache array this thread's last release went into,
 //    a hint that CacheSet::put() checks against the sample's own (never
-//    dereferenced unless equal to it, so a stale value is harmless).
+//    dereferenced unless equal to it, so a stale value is harmless). Never
+//    null: `no_release_caches` until a release into a pool with caches
+//    (a sample's array is never that one), so a hint equal to a sample's
+//    array is a real array without a test.
 // The default (dynamic) TLS model: a module dlopen()ed later (a GStreamer
 // plugin using these headers) then gets the variable from the dynamic TLS
 // area instead of failing on a full static TLS block; the linker relaxes
 // the access to one %fs-relative load in executables, which is where the
 // hot path runs.
+extern ThreadCache no_release_caches;
 struct CacheTls {
   std::uint32_t offset = 0;
-  ThreadCache* release_caches = nullptr;
+  ThreadCache* release_caches = &no_release_caches;
 };
 extern constinit thread_local CacheTls tls_cache;
 
