@@ -240,7 +240,7 @@ TEST_F(ThreadCacheTest, ReleasesIntoTwoPoolsInTurnEachReachTheirOwnCache) {
 }
 
 // The release hint is never null (thread_index.hpp): a thread's first hint
-// is a placeholder no sample's array equals, and a release into a pool
+// is `no_release_caches`, which no sample's array equals, and a release into a pool
 // without caches (a null array) takes the shared path without making the
 // hint null, which the next release into a pool with caches would otherwise
 // trust (CacheSet::release_entry tests only equality).
@@ -252,7 +252,7 @@ TEST_F(ThreadCacheTest, ReleasesIntoAPoolWithoutCachesTakeTheSharedPathAndLeaveT
   std::thread([&] {
     Sample p, a;
     ASSERT_EQ(plain.acquire(p), Errc::ok);
-    p.reset();  // this thread's first release: the placeholder hint, then the shared list
+    p.reset();  // this thread's first release: the hint is its first value, the sample goes to the shared list
     ASSERT_EQ(pool.acquire(a), Errc::ok);  // the shared path: claims the cache slot
     a.reset();                             // into this pool's cache: the hint names its array
     for (int round = 0; round < 4; ++round) {

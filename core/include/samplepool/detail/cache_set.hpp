@@ -344,9 +344,8 @@ SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, const 
     tls.release_caches = caches;
   }
   assert(caches != nullptr);
-  if (caches == nullptr) __builtin_unreachable();  // the hint's invariant: the test above is all it takes
-  const std::uint32_t offset = tls.offset;
-  return offset == 0 ? nullptr : reinterpret_cast<ThreadCache*>(reinterpret_cast<std::byte*>(caches) + offset);
+  if (caches == nullptr) __builtin_unreachable();  // the hint's invariant: at() then tests the offset alone
+  return at(caches, tls.offset);
 }
 
 // After put_into's definition: GCC did not inline an instance of it that

@@ -42,9 +42,9 @@ struct ThreadCache;
 //  - release_caches: the cache array this thread's last release went into,
 //    a hint that CacheSet::put() checks against the sample's own (never
 //    dereferenced unless equal to it, so a stale value is harmless). Never
-//    null: `no_release_caches` until a release into a pool with caches
-//    (a sample's array is never that one), so a hint equal to a sample's
-//    array is a real array without a test.
+//    null: it starts as the address of `no_release_caches`, an object no
+//    sample's array is, and only a release into a pool with caches changes
+//    it, so a hint equal to a sample's array is a real array without a test.
 // The default (dynamic) TLS model: a module dlopen()ed later (a GStreamer
 // plugin using these headers) then gets the variable from the dynamic TLS
 // area instead of failing on a full static TLS block; the linker relaxes
