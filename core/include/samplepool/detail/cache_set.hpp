@@ -75,12 +75,12 @@ class CacheSet {
   // same as cb's), taken from the thread's remembered array when the two
   // are equal: the header is only compared (release_entry).
   bool put(ControlBlock& cb, SampleSlot* s) noexcept;
-  // put() for many in one section (Pool::release_bulk): pick(i), i in
-  // [0, k), returns a released slot to cache (Pool::take_sole) or null to
-  // skip that i; every picked slot goes into this thread's cache, flushing
-  // batches as it fills. pick runs inside the section, so it must not call
-  // into the pool. False, having called pick for none, when the shared path
-  // must take them all.
+  // put() for many in one section (Pool::release_bulk): pick(i, keep), i in
+  // [0, k), calls keep(slot) with the released slot to cache
+  // (Pool::take_sole), or returns without a call to skip that i; every kept
+  // slot goes into this thread's cache, flushing batches as it fills. pick
+  // runs inside the section, so it must not call into the pool. False,
+  // having called pick for none, when the shared path must take them all.
   template <class Pick>
   bool put_picked(ControlBlock& cb, std::size_t k, Pick&& pick) noexcept;
   // True when no cache but this thread's own may hold a sample and its own
@@ -171,9 +171,9 @@ class CacheSet {
   static ThreadCache* at(const ControlBlock& cb, std::uint32_t offset) noexcept;
   static ThreadCache* at(ThreadCache* caches, std::uint32_t offset) noexcept;
   static ThreadCache* release_entry(CacheTls& tls, const SampleSlot* s) noexcept;
-  // Puts what pick(i), i in [0, k), returns into cache entry cp (null: the
-  // shared path must), at `offset`; kPicksAll: pick never returns null.
-  template <bool kPicksAll, class Pick>
+  // Puts what pick(i, keep), i in [0, k), keeps into cache entry cp (null:
+  // the shared path must), at `offset`; kSingle: put()'s one sample.
+  template <bool kSingle, class Pick>
   bool put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset, std::size_t k, Pick& pick) noexcept;
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
@@ -253,8 +253,11 @@ template <class Sink>
 SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n,
                                                  std::uint32_t k, Sink& sink, std::uint32_t offset) noexcept {
   const HolderStamp stamp(cb.read_mostly.stamp_time, kHolderFromCache | offset);
+  // Down from the top through a pointer: an index n - 1 - i in 32 bits cost
+  // three instructions a sample to form (it may wrap, so GCC keeps it).
+  const std::atomic<SampleSlot*>* top = c.items + n;
   for (std::uint32_t i = 0; i < k; ++i) {
-    SampleSlot* s = c.items[n - 1 - i].load(std::memory_order_relaxed);
+    SampleSlot* s = (--top)->load(std::memory_order_relaxed);
     mark_acquired(*s);
     stamp.apply(*s);
     sink(i, s, stamp.sole());
@@ -297,26 +300,40 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_picked(ControlBlock& cb, std::size_t k,
   return put_into<false>(cb, own.cache, own.offset, k, pick);
 }
 
-template <bool kPicksAll, class Pick>
+template <bool kSingle, class Pick>
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset,
                                               std::size_t k, Pick& pick) noexcept {
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
-  std::uint32_t n = c.count.load(std::memory_order_relaxed);
-  for (std::size_t i = 0; i < k; ++i) {
-    SampleSlot* s = pick(i);
-    if (!kPicksAll && s == nullptr) continue;
-    if (n >= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] {
-      c.count.store(n, std::memory_order_relaxed);  // flush() reads it
+  // n and the limit in 64 bits: a slot's address is then one instruction
+  // from n (a 32-bit n cost a zero-extension a sample).
+  std::size_t n = c.count.load(std::memory_order_relaxed);
+  // The hint, before a sample is in an empty cache. Not marked unlikely: a
+  // thread that cycles one sample at a time finds its cache empty at every
+  // release, and then only compares the hint with its own offset. A bulk
+  // put notes it once a section: inside an open section no sweep clears the
+  // hint (it would have to see this cache idle), so a flush that empties the
+  // cache midway leaves it standing. (A bulk put that keeps nothing leaves a
+  // hint for an empty cache: another thread's failing poll sweeps once, as
+  // after a drained cache.) A single put notes it beside its store, after
+  // the limit's test: noted first, GCC ordered the hint's tests worse (a
+  // round trip of 89 instructions against 86).
+  if (!kSingle && n == 0) cb.note_cached(offset);
+  // Read once a section: the limit changes only with the layout, while
+  // nothing is in use, and the caller holds what it puts.
+  const std::size_t limit = cb.read_mostly.cache_limit.load(std::memory_order_relaxed);
+  // A call, not a returned slot that may be null: the usual pick, a sole
+  // handle of this pool, then needs no null test of its result.
+  const auto keep = [this, &c, &n, limit, &cb, offset](SampleSlot* s) noexcept {
+    if (n >= limit) [[unlikely]] {
+      c.count.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);  // flush() reads it
       n = flush(c, cb.read_mostly.cache_batch.load(std::memory_order_relaxed));
     }
-    // Before the sample is in. Not marked unlikely: a thread that cycles one
-    // sample at a time finds its cache empty at every release, and then
-    // only compares the hint with its own offset.
-    if (n == 0) cb.note_cached(offset);
+    if (kSingle && n == 0) cb.note_cached(offset);
     c.items[n++].store(s, std::memory_order_relaxed);
-  }
-  c.count.store(n, std::memory_order_relaxed);
+  };
+  for (std::size_t i = 0; i < k; ++i) pick(i, keep);
+  c.count.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);
   end_section(c);
   return true;
 }
@@ -353,7 +370,7 @@ SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, const 
 // the round trip 4.0 -> 5.7 ns).
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
   assert(s->caches == cb.read_mostly.caches && "slots are built by Pool::init_slots only");
-  auto pick = [s](std::size_t) { return s; };
+  auto pick = [s](std::size_t, auto& keep) { keep(s); };
   // One TLS address for both words: in the shared library (the faces) each
   // separate access would be a TLS descriptor call.
   CacheTls& tls = tls_cache;

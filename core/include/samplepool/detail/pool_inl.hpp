@@ -127,10 +127,12 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
   // callback, a failed heavy fence; or there is none: FIFO, a small pool, a
   // thread without a cache slot) the shared path takes them all.
   bool rest = false;
-  const auto pick = [this, samples, &rest](std::size_t i) noexcept -> detail::SampleSlot* {
-    detail::SampleSlot* slot = take_sole<false>(samples[i]);
-    if (slot == nullptr && detail::PoolAccess::peek(samples[i]) != nullptr) [[unlikely]] rest = true;
-    return slot;
+  const auto pick = [this, samples, &rest](std::size_t i, auto& keep) noexcept {
+    if (detail::SampleSlot* slot = take_sole<false>(samples[i])) [[likely]] {
+      keep(slot);
+    } else if (detail::PoolAccess::peek(samples[i]) != nullptr) [[unlikely]] {
+      rest = true;
+    }
   };
   if (!caches_.put_picked(cb_, samples.size(), pick)) [[unlikely]] {
     release_bulk_shared(samples);  // out of line: pool.cpp
@@ -154,9 +156,17 @@ SAMPLEPOOL_HOT_INLINE void Pool::release_some(std::span<Sample> samples) noexcep
 template <bool kShared>
 SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   detail::SampleSlot* slot = detail::PoolAccess::peek(s);
-  if (slot == nullptr || slot->pool != this) return nullptr;
-  if (kShared && cb_.read_mostly.callback != nullptr) return nullptr;
-  if (!detail::PoolAccess::sole(s)) {
+  const auto ours = [this](const detail::SampleSlot* p) {
+    return p->pool == this && !(kShared && cb_.read_mostly.callback != nullptr);
+  };
+  // A sole-marked handle is never empty: the usual handle is tested for its
+  // mark alone before the header's look.
+  if (detail::PoolAccess::sole(s)) [[likely]] {
+    assert(slot != nullptr);
+    if (slot == nullptr) __builtin_unreachable();  // and the caller's test of the result folds away
+    if (!ours(slot)) return nullptr;
+  } else {
+    if (slot == nullptr || !ours(slot)) return nullptr;
     // acquire: as in drop_ref, other holders' writes happen-before the recycle.
     if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
     slot->refs.store(0, std::memory_order_relaxed);
