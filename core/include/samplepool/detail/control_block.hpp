@@ -82,7 +82,8 @@ struct ControlBlock {
     // Which caches may hold a sample: 0 none; a cache offset (thread_index.hpp)
     // when only that thread's may; kCachedByMany when several may. Set by an
     // owner whose cache goes from empty to not (refill, or a put into an
-    // empty cache; note_cached), before the sample is in; cleared to 0 by a
+    // empty cache; note_cached), before the sample is in (a bulk put sets it
+    // once a section, even one that then keeps nothing); cleared to 0 by a
     // sweep that emptied every cache. A failing try_acquire sweeps (a
     // membarrier) only when a cache other than its own may hold a sample, so
     // a thread that polls a pool it emptied itself, or hovers at empty
