@@ -305,8 +305,8 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cp,
                                               std::size_t k, Pick& pick) noexcept {
   if (cp == nullptr || !begin_section(*cp)) return false;
   ThreadCache& c = *cp;
-  // n and the limit in 64 bits: a slot's address is then one instruction
-  // from n (a 32-bit n cost a zero-extension a sample).
+  // n and the limit in 64 bits: a 32-bit n cost a zero-extension a sample
+  // where it indexed the cache and met the limit.
   std::size_t n = c.count.load(std::memory_order_relaxed);
   // The hint, before a sample is in an empty cache. Not marked unlikely: a
   // thread that cycles one sample at a time finds its cache empty at every
