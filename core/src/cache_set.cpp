@@ -112,6 +112,11 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   return count - n;
 }
 
+void CacheSet::put_full(ThreadCache& c, SampleSlot* s, std::uint32_t offset) noexcept {
+  const std::uint32_t n = flush(c, cb_.read_mostly.cache_batch.load(std::memory_order_relaxed));
+  store_and_leave(cb_, c, s, n, offset);
+}
+
 void CacheSet::return_own() noexcept {
   ThreadCache* c = mine();
   if (c == nullptr || c->count.load(std::memory_order_relaxed) == 0) return;

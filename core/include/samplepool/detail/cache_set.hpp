@@ -13,10 +13,11 @@
 // membarrier) answers every owner call with "use the shared path" and every
 // closer call with "nothing skipped".
 //
-// Thread safety: take/put/put_picked/refill/flush/owner_drain run on the
-// owning thread only. Closers serialize on sweep_ (a mutex never held while waiting for
-// another thread, and taken after the pool's control mutex where both are
-// held). settle() and teardown() only for a decommitted pool.
+// Thread safety: take/put/put_picked/refill/flush/owner_drain (and put's
+// cold exits) run on the owning thread only. Closers serialize on sweep_ (a
+// mutex never held while waiting for another thread, and taken after the
+// pool's control mutex where both are held). settle() and teardown() only
+// for a decommitted pool.
 //
 // Lifetime: owner_drain() may be a pool's last use (an orphaned pool); it
 // then runs the finalizer given at construction and touches nothing after.
@@ -70,11 +71,17 @@ class CacheSet {
   // Sample of the caller's span), so no staging copy sits in between.
   template <class Sink>
   bool take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept;
-  // Puts a released sample into this thread's cache; false when the shared
-  // path must take it instead. The array is the sample's (s->caches, the
-  // same as cb's), taken from the thread's remembered array when the two
-  // are equal: the header is only compared (release_entry).
-  bool put(ControlBlock& cb, SampleSlot* s) noexcept;
+  // Puts a released sample into this thread's cache, or calls shared(s)
+  // when the shared path must take it (no cache or slot, the cache closed).
+  // The array is the sample's (s->caches, the same as cb's), taken from the
+  // thread's remembered array when the two are equal: the header is only
+  // compared (release_entry). Every unusual event (closed, full, reclaimed
+  // while inside) leaves through one out-of-line call in tail position that
+  // finishes the put, so no value of the usual put lives across a call: a
+  // face's release function saves no registers (before: four pushed and
+  // popped, 10 instructions a release).
+  template <class Shared>
+  void put(ControlBlock& cb, SampleSlot* s, Shared shared) noexcept;
   // put() for many in one section (Pool::release_bulk): pick(i, keep), i in
   // [0, k), calls keep(slot) with the released slot to cache
   // (Pool::take_sole), or returns without a call to skip that i; every kept
@@ -170,11 +177,16 @@ class CacheSet {
   // array reached another way), or null.
   static ThreadCache* at(const ControlBlock& cb, std::uint32_t offset) noexcept;
   static ThreadCache* at(ThreadCache* caches, std::uint32_t offset) noexcept;
-  static ThreadCache* release_entry(CacheTls& tls, const SampleSlot* s) noexcept;
-  // Puts what pick(i, keep), i in [0, k), keeps into cache entry cp (null:
-  // the shared path must), at `offset`; kSingle: put()'s one sample.
-  template <bool kSingle, class Pick>
-  bool put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset, std::size_t k, Pick& pick) noexcept;
+  static ThreadCache* release_entry(CacheTls& tls, std::uint32_t offset, const SampleSlot* s) noexcept;
+  // put()'s cold exits: its cache was closed (drains it, then shared(s)),
+  // or full (flushes a batch, then puts s and ends the section).
+  template <class Shared>
+  [[gnu::cold, gnu::noinline]] void put_closed(ThreadCache& c, SampleSlot* s, Shared shared) noexcept;
+  [[gnu::cold]] void put_full(ThreadCache& c, SampleSlot* s, std::uint32_t offset) noexcept;
+  // Inside the section of c, n == count < the limit: s goes to items[n]
+  // (the hint noted first when n is 0), and the section ends.
+  void store_and_leave(ControlBlock& cb, ThreadCache& c, SampleSlot* s, std::size_t n,
+                       std::uint32_t offset) noexcept;
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
   template <class Sink>
@@ -297,39 +309,27 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::nothing_cached_elsewhere(const ControlBlock
 template <class Pick>
 SAMPLEPOOL_HOT_INLINE bool CacheSet::put_picked(ControlBlock& cb, std::size_t k, Pick&& pick) noexcept {
   const Own own = CacheSet::own(cb);
-  return put_into<false>(cb, own.cache, own.offset, k, pick);
-}
-
-template <bool kSingle, class Pick>
-SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cp, std::uint32_t offset,
-                                              std::size_t k, Pick& pick) noexcept {
-  if (cp == nullptr || !begin_section(*cp)) return false;
-  ThreadCache& c = *cp;
+  if (own.cache == nullptr || !begin_section(*own.cache)) return false;
+  ThreadCache& c = *own.cache;
   // n and the limit in 64 bits: a 32-bit n cost a zero-extension a sample
   // where it indexed the cache and met the limit.
   std::size_t n = c.count.load(std::memory_order_relaxed);
-  // The hint, before a sample is in an empty cache. Not marked unlikely: a
-  // thread that cycles one sample at a time finds its cache empty at every
-  // release, and then only compares the hint with its own offset. A bulk
-  // put notes it once a section: inside an open section no sweep clears the
-  // hint (it would have to see this cache idle), so a flush that empties the
-  // cache midway leaves it standing. (A bulk put that keeps nothing leaves a
-  // hint for an empty cache: another thread's failing poll sweeps once, as
-  // after a drained cache.) A single put notes it beside its store, after
-  // the limit's test: noted first, GCC ordered the hint's tests worse (a
-  // round trip of 89 instructions against 86).
-  if (!kSingle && n == 0) cb.note_cached(offset);
+  // The hint, once a section, before a sample is in an empty cache: inside
+  // an open section no sweep clears it (it would have to see this cache
+  // idle), so a flush that empties the cache midway leaves it standing. (A
+  // bulk put that keeps nothing leaves a hint for an empty cache: another
+  // thread's failing poll sweeps once, as after a drained cache.)
+  if (n == 0) cb.note_cached(own.offset);
   // Read once a section: the limit changes only with the layout, while
   // nothing is in use, and the caller holds what it puts.
   const std::size_t limit = cb.read_mostly.cache_limit.load(std::memory_order_relaxed);
   // A call, not a returned slot that may be null: the usual pick, a sole
   // handle of this pool, then needs no null test of its result.
-  const auto keep = [this, &c, &n, limit, &cb, offset](SampleSlot* s) noexcept {
+  const auto keep = [this, &c, &n, limit, &cb](SampleSlot* s) noexcept {
     if (n >= limit) [[unlikely]] {
       c.count.store(static_cast<std::uint32_t>(n), std::memory_order_relaxed);  // flush() reads it
       n = flush(c, cb.read_mostly.cache_batch.load(std::memory_order_relaxed));
     }
-    if (kSingle && n == 0) cb.note_cached(offset);
     c.items[n++].store(s, std::memory_order_relaxed);
   };
   for (std::size_t i = 0; i < k; ++i) pick(i, keep);
@@ -351,7 +351,8 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::put_into(ControlBlock& cb, ThreadCache* cp,
 // The test goes through an empty asm (a value barrier): a compiler that
 // knew the two pointers equal would use either, and GCC picks the header's.
 // Null when the shared path must take the sample: no caches, or no slot.
-SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, const SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, std::uint32_t offset,
+                                                          const SampleSlot* s) noexcept {
   ThreadCache* caches = tls.release_caches;
   std::uintptr_t differ = reinterpret_cast<std::uintptr_t>(s->caches) ^ reinterpret_cast<std::uintptr_t>(caches);
   asm("" : "+r"(differ));
@@ -362,19 +363,41 @@ SAMPLEPOOL_HOT_INLINE ThreadCache* CacheSet::release_entry(CacheTls& tls, const 
   }
   assert(caches != nullptr);
   if (caches == nullptr) __builtin_unreachable();  // the hint's invariant: at() then tests the offset alone
-  return at(caches, tls.offset);
+  return at(caches, offset);
 }
 
-// After put_into's definition: GCC did not inline an instance of it that
-// was made before it had seen the definition (an out-of-line call, measured:
-// the round trip 4.0 -> 5.7 ns).
-SAMPLEPOOL_HOT_INLINE bool CacheSet::put(ControlBlock& cb, SampleSlot* s) noexcept {
+SAMPLEPOOL_HOT_INLINE void CacheSet::store_and_leave(ControlBlock& cb, ThreadCache& c, SampleSlot* s, std::size_t n,
+                                                     std::uint32_t offset) noexcept {
+  // The hint, before a sample is in an empty cache. Not marked unlikely: a
+  // thread that cycles one sample at a time finds its cache empty at every
+  // release, and then only compares the hint with its own offset.
+  if (n == 0) cb.note_cached(offset);
+  c.items[n].store(s, std::memory_order_relaxed);
+  c.count.store(static_cast<std::uint32_t>(n + 1), std::memory_order_relaxed);
+  end_section(c);
+}
+
+template <class Shared>
+SAMPLEPOOL_HOT_INLINE void CacheSet::put(ControlBlock& cb, SampleSlot* s, Shared shared) noexcept {
   assert(s->caches == cb.read_mostly.caches && "slots are built by Pool::init_slots only");
-  auto pick = [s](std::size_t, auto& keep) { keep(s); };
-  // One TLS address for both words: in the shared library (the faces) each
-  // separate access would be a TLS descriptor call.
+  // One TLS address for both words, and the offset read at once: in the
+  // shared library (the faces) each separate access would be a TLS
+  // descriptor call, and GCC made one again for a later read of the offset.
   CacheTls& tls = tls_cache;
-  return put_into<true>(cb, release_entry(tls, s), tls.offset, 1, pick);
+  const std::uint32_t offset = tls.offset;
+  ThreadCache* cp = release_entry(tls, offset, s);
+  if (cp == nullptr) return shared(s);
+  ThreadCache& c = *cp;
+  if (!c.enter()) [[unlikely]] return put_closed(c, s, shared);
+  const std::size_t n = c.count.load(std::memory_order_relaxed);
+  if (n >= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] return put_full(c, s, offset);
+  store_and_leave(cb, c, s, n, offset);
+}
+
+template <class Shared>
+void CacheSet::put_closed(ThreadCache& c, SampleSlot* s, Shared shared) noexcept {
+  owner_drain(c);
+  shared(s);
 }
 
 }  // namespace samplepool::detail

@@ -183,8 +183,7 @@ SAMPLEPOOL_HOT_INLINE void Pool::recycle(detail::SampleSlot* s) noexcept {
   // The caches are closed while a waiter sleeps, while decommitted and in a
   // pool with a release callback (whose call needs the shared path's
   // lifetime reservation): then the shared path pushes and wakes.
-  if (caches_.put(cb_, s)) [[likely]] return;
-  recycle_shared(s);  // out of line: pool.cpp
+  caches_.put(cb_, s, [this](detail::SampleSlot* r) noexcept { recycle_shared(r); });  // out of line: pool.cpp
 }
 
 namespace detail {
