@@ -112,6 +112,24 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   return count - n;
 }
 
+CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32_t offset) noexcept {
+  if (n == 0 && cb_.read_mostly.cache_limit.load(std::memory_order_relaxed) != 0) n = refill(c);
+  Taken t;
+  if (n != 0) {
+    const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = {s, sole}; };
+    take_cached(HolderStamp(cb_.read_mostly.stamp_time, kHolderFromCache | offset), c, n, 1, sink);
+  }
+  end_section(c);
+  return t;
+}
+
+CacheSet::Taken CacheSet::drain_giving(ThreadCache& c, Taken t) noexcept {
+  // A sample in t is the caller's, counted as held: this is not the pool's
+  // last use, and owner_drain() cannot finalize it.
+  owner_drain(c);
+  return t;
+}
+
 void CacheSet::put_full(ThreadCache& c, SampleSlot* s, std::uint32_t offset) noexcept {
   const std::uint32_t n = flush(c, cb_.read_mostly.cache_batch.load(std::memory_order_relaxed));
   store_and_leave(cb_, c, s, n, offset);

@@ -71,6 +71,17 @@ class CacheSet {
   // Sample of the caller's span), so no staging copy sits in between.
   template <class Sink>
   bool take(ControlBlock& cb, std::uint32_t k, Sink&& sink) noexcept;
+  // take() for a single acquire: the sample, and whether its handle may be
+  // marked sole (HolderStamp::sole); a null slot when the shared path must
+  // serve the call. As in put(), every unusual event (closed, empty, a pool
+  // that stamps ages, reclaimed while inside) leaves through one
+  // out-of-line call in tail position, so that only the caller's own values
+  // live across a call.
+  struct Taken {
+    SampleSlot* slot = nullptr;
+    bool sole = false;
+  };
+  Taken take_one(ControlBlock& cb) noexcept;
   // Puts a released sample into this thread's cache, or calls shared(s)
   // when the shared path must take it (no cache or slot, the cache closed).
   // The array is the sample's (s->caches, the same as cb's), taken from the
@@ -190,8 +201,13 @@ class CacheSet {
   bool begin_section(ThreadCache& c) noexcept;
   void end_section(ThreadCache& c) noexcept;
   template <class Sink>
-  static void take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n, std::uint32_t k,
-                          Sink& sink, std::uint32_t offset) noexcept;
+  static void take_cached(const HolderStamp& stamp, ThreadCache& c, std::uint32_t n, std::uint32_t k,
+                          Sink& sink) noexcept;
+  // take_one()'s cold exits: the cache empty, or the pool stamps ages
+  // (refills when empty, takes one, ends the section); or the section closed
+  // or reclaimed (drains the cache, ends the section, returns t).
+  [[gnu::cold]] Taken take_slow(ThreadCache& c, std::uint32_t n, std::uint32_t offset) noexcept;
+  [[gnu::cold]] Taken drain_giving(ThreadCache& c, Taken t) noexcept;
   [[gnu::cold]] std::uint32_t refill(ThreadCache& c) noexcept;
   // Only from a put, inside the owner's section, with the sample being put
   // in the caller's hand and still counted as held: the held count stays
@@ -258,13 +274,12 @@ SAMPLEPOOL_HOT_INLINE void CacheSet::end_section(ThreadCache& c) noexcept {
 }
 
 // Inside this thread's section of c, with n == count >= k: hands out the k
-// most recently cached samples (stamped with this thread, and the time where
-// the pool keeps ages) and
-// stores the new count. relaxed refs: the slots are ours, only we can see them.
+// most recently cached samples (stamped with the stamp's holder, and its
+// time where the pool keeps ages) and stores the new count. relaxed refs:
+// the slots are ours, only we can see them.
 template <class Sink>
-SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const ControlBlock& cb, ThreadCache& c, std::uint32_t n,
-                                                 std::uint32_t k, Sink& sink, std::uint32_t offset) noexcept {
-  const HolderStamp stamp(cb.read_mostly.stamp_time, kHolderFromCache | offset);
+SAMPLEPOOL_HOT_INLINE void CacheSet::take_cached(const HolderStamp& stamp, ThreadCache& c, std::uint32_t n,
+                                                 std::uint32_t k, Sink& sink) noexcept {
   // Down from the top through a pointer: an index n - 1 - i in 32 bits cost
   // three instructions a sample to form (it may wrap, so GCC keeps it).
   const std::atomic<SampleSlot*>* top = c.items + n;
@@ -288,9 +303,26 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sin
   std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0 && k <= cb.read_mostly.cache_limit.load(std::memory_order_relaxed)) [[unlikely]] n = refill(c);
   const bool got = n >= k;
-  if (got) [[likely]] take_cached(cb, c, n, k, sink, own.offset);
+  if (got) [[likely]] {
+    take_cached(HolderStamp(cb.read_mostly.stamp_time, kHolderFromCache | own.offset), c, n, k, sink);
+  }
   end_section(c);
   return got;
+}
+
+SAMPLEPOOL_HOT_INLINE CacheSet::Taken CacheSet::take_one(ControlBlock& cb) noexcept {
+  const Own own = CacheSet::own(cb);
+  if (own.cache == nullptr) return {};
+  ThreadCache& c = *own.cache;
+  if (!c.enter()) [[unlikely]] return drain_giving(c, {});
+  const std::uint32_t n = c.count.load(std::memory_order_relaxed);
+  if (n == 0 || cb.read_mostly.stamp_time) [[unlikely]] return take_slow(c, n, own.offset);
+  Taken t;
+  const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = {s, sole}; };
+  take_cached(HolderStamp(false, kHolderFromCache | own.offset), c, n, 1, sink);
+  if (c.reclaimed()) [[unlikely]] return drain_giving(c, t);
+  c.leave();
+  return t;
 }
 
 SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(Own own) noexcept {

@@ -59,8 +59,8 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
       return Errc::timeout;
     }
   }
-  if (caches_.take(cb_, 1, [&out](std::uint32_t, detail::SampleSlot* s, bool sole) { detail::PoolAccess::fill(out, s, sole); }))
-      [[likely]] {
+  if (const detail::CacheSet::Taken t = caches_.take_one(cb_); t.slot != nullptr) [[likely]] {
+    detail::PoolAccess::fill(out, t.slot, t.sole);
     return Errc::ok;
   }
   // The shared path hands back a slot, not the caller's handle: a handle
