@@ -30,9 +30,13 @@ std::uint32_t take_all(ThreadCache& c, std::uint32_t* out) noexcept {
 
 CacheSet::CacheSet(ControlBlock& cb, bool wanted, Finalizer finalize, void* context) noexcept
     : cb_(cb), finalize_(finalize), finalize_context_(context) {
-  if (!wanted || !asymmetric_fence_available()) return;
-  caches_.reset(new (std::nothrow) ThreadCache[kCacheEntries]);
-  if (caches_ == nullptr) return;  // no memory for caches: the shared path serves
+  if (wanted && asymmetric_fence_available()) caches_.reset(new (std::nothrow) ThreadCache[kCacheEntries]);
+  if (caches_ == nullptr) {  // none wanted or possible: the shared path serves
+    // Without memory for these either, failed polls count in the pool.
+    poll_counts_.reset(new (std::nothrow) PollCount[kCacheEntries]);
+    cb_.read_mostly.poll_counts = poll_counts_.get();
+    return;
+  }
   cb_.read_mostly.caches = caches_.get();
   user_.drain_exiting = &CacheSet::drain_exiting;
   user_.finalize = &CacheSet::finalize_user;
@@ -110,6 +114,11 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   cb_.free.push_bulk(out, n);
   cb_.wake.notify_n(n);
   return count - n;
+}
+
+void CacheSet::count_timeout_without_slot() noexcept {
+  cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+  claim_for_next_time();
 }
 
 CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32_t offset) noexcept {
@@ -296,6 +305,9 @@ CacheSet::Totals CacheSet::totals() const noexcept {
       t.acquires += caches[i].acquires.load(std::memory_order_relaxed);
       t.timeouts += caches[i].timeouts.load(std::memory_order_relaxed);
     }
+  }
+  if (const PollCount* counts = poll_counts_.get()) {
+    for (std::uint32_t i = 1; i < kCacheEntries; ++i) t.timeouts += counts[i].failed.load(std::memory_order_relaxed);
   }
   return t;
 }

@@ -11,7 +11,8 @@
 //
 // A set without caches (the FIFO policy, caches switched off, no expedited
 // membarrier) answers every owner call with "use the shared path" and every
-// closer call with "nothing skipped".
+// closer call with "nothing skipped"; it keeps each thread slot's failed
+// polls instead (poll_counts.hpp).
 //
 // Thread safety: take/put/put_picked/refill/flush/owner_drain (and put's
 // cold exits) run on the owning thread only. Closers serialize on sweep_ (a
@@ -33,6 +34,7 @@
 #include "samplepool/config.hpp"
 #include "samplepool/detail/control_block.hpp"
 #include "samplepool/detail/holder_stamp.hpp"
+#include "samplepool/detail/poll_counts.hpp"
 #include "samplepool/detail/thread_cache.hpp"
 #include "samplepool/detail/thread_index.hpp"
 
@@ -54,9 +56,10 @@ class CacheSet {
   bool fallback() const noexcept { return fallback_.load(std::memory_order_relaxed); }
 
   // The shared paths call this: a thread that has no cache slot yet claims
-  // one (thread_index.hpp), so its next call finds its cache.
+  // one (thread_index.hpp), so its next call finds its cache (or, without
+  // caches, its poll count).
   void claim_for_next_time() const noexcept {
-    if (exists()) claim_cache_slot();
+    if (exists() || poll_counts_ != nullptr) claim_cache_slot();
   }
 
   // Owner side, hot ------------------------------------------------------------
@@ -127,9 +130,13 @@ class CacheSet {
   // call may have left its samples here. The caller holds a lifetime use,
   // so this is never the pool's last.
   void return_own() noexcept;
-  // Counts a failed poll in this thread's cache entry (no shared write);
-  // false when the thread has none, and the caller counts it in the pool.
-  static bool count_timeout(Own own) noexcept;
+  // Counts a failed poll in this thread's cache entry, or without caches in
+  // its slot's poll count (no shared write); false when the thread has no
+  // slot (or the pool neither), and the caller counts it in the pool.
+  static bool count_timeout(const ControlBlock& cb, Own own) noexcept;
+  // ... and where it answered false: counts the failure in the pool, and
+  // claims a slot so that the next one need not.
+  [[gnu::cold]] void count_timeout_without_slot() noexcept;
 
   // Closers --------------------------------------------------------------------
   // A closer closes every cache and empties the idle ones; they stay closed
@@ -224,6 +231,7 @@ class CacheSet {
 
   ControlBlock& cb_;
   std::unique_ptr<ThreadCache[]> caches_;  // kCacheEntries, or null; cb_.read_mostly.caches mirrors it
+  std::unique_ptr<PollCount[]> poll_counts_;  // kCacheEntries when caches_ is null; cb_.read_mostly.poll_counts mirrors it
   Finalizer finalize_;
   void* finalize_context_;
   CacheUser user_;                   // registered while caches_ exists
@@ -325,9 +333,14 @@ SAMPLEPOOL_HOT_INLINE CacheSet::Taken CacheSet::take_one(ControlBlock& cb) noexc
   return t;
 }
 
-SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(Own own) noexcept {
-  if (own.cache == nullptr) return false;
-  own.cache->count_timeout();
+SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb, Own own) noexcept {
+  if (own.cache != nullptr) [[likely]] {
+    own.cache->count_timeout();
+    return true;
+  }
+  PollCount* counts = cb.read_mostly.poll_counts;
+  if (counts == nullptr || own.offset == 0) return false;
+  poll_count_at(counts, own.offset).bump();
   return true;
 }
 

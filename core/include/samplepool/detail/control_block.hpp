@@ -47,6 +47,7 @@
 namespace samplepool::detail {
 
 struct ThreadCache;
+struct PollCount;
 
 struct ControlBlock {
   explicit ControlBlock(FreeListPolicy policy) noexcept : free(policy) {}
@@ -68,6 +69,8 @@ struct ControlBlock {
     void* callback_context = nullptr;
     SampleSlot* slots = nullptr;         // count headers, index order
     ThreadCache* caches = nullptr;       // kCacheEntries entries, or null: no caches
+    // Without caches: each thread slot's failed polls (poll_counts.hpp), or null.
+    PollCount* poll_counts = nullptr;
     // Per-pool cache bounds, set with the slots (thread_cache.hpp): a cache
     // holds a quarter of a small pool, all but kThreadCacheSpare of a larger
     // one, 32 at most (config.hpp); pools under 8 samples keep their caches

@@ -47,15 +47,17 @@ struct PoolAccess {
 SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline deadline, bool may_block) noexcept {
   out.reset();
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
-  // no sweep, no system call, and its count goes to this thread's cache
-  // entry where it has one (control_block.hpp, poll_must_fail).
+  // no sweep, no system call, and its count goes to a line of this thread's
+  // own, its cache entry or, without caches, its slot's poll count
+  // (poll_counts.hpp), where it holds a slot (control_block.hpp,
+  // poll_must_fail).
   // The caller's cache entry is found once, for the test of its own cache
   // and for the count (measured: the poll 0.89x the time, the C face's
   // 0.77x, 15 interleaved rounds).
   if (!may_block) {
     const detail::CacheSet::Own own = detail::CacheSet::own(cb_);
     if (cb_.poll_must_fail(detail::CacheSet::nothing_cached_elsewhere(cb_, own))) {
-      if (!detail::CacheSet::count_timeout(own)) cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (!detail::CacheSet::count_timeout(cb_, own)) [[unlikely]] caches_.count_timeout_without_slot();
       return Errc::timeout;
     }
   }

@@ -1,0 +1,48 @@
+// samplepool/detail/poll_counts.hpp: failed polls counted per thread slot,
+// for a pool without thread caches.
+//
+// Purpose: a failing try_acquire counts itself (Stats::timeouts) without
+// touching a line another thread writes. In a pool with caches it counts in
+// the caller's cache entry (ThreadCache::timeouts). A pool without caches
+// (the FIFO policy; caches switched off or unavailable) had only the pool's
+// counter, whose relaxed fetch_add is a locked instruction on a shared
+// line: by itself it put a FIFO pool's failing poll at 3-4x a failed pop.
+// Here each thread slot (thread_index.hpp) has a line of its own, which
+// only the slot's holder writes, with a plain load and store.
+//
+// Index: a slot's byte offset in the cache arrays (CacheTls::offset)
+// divided by sizeof(ThreadCache), a constant: a multiply and shifts, on the
+// failing poll's path only. Offset 0 (no slot) has no entry: the caller
+// counts in the pool instead.
+//
+// Thread safety: bump() only by the holder of the slot (two live threads
+// never hold one; a slot passes from an exited thread to the next through
+// the slot bitmap's release/acquire pair, which orders their counts).
+// Readers (CacheSet::totals) are racy by nature and load relaxed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "samplepool/config.hpp"
+#include "samplepool/detail/thread_cache.hpp"
+
+namespace samplepool::detail {
+
+struct alignas(kCacheLine) PollCount {
+  std::atomic<std::uint64_t> failed{0};
+
+  // The slot's holder only: a plain increment, atomic only for readers.
+  SAMPLEPOOL_HOT_INLINE void bump() noexcept {
+    failed.store(failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+};
+
+// The entry for a slot's byte offset (not 0) in an array of kCacheEntries.
+SAMPLEPOOL_HOT_INLINE PollCount& poll_count_at(PollCount* counts, std::uint32_t offset) noexcept {
+  return counts[offset / sizeof(ThreadCache)];
+}
+
+static_assert(sizeof(PollCount) == kCacheLine, "each slot's count on a line of its own");
+
+}  // namespace samplepool::detail

@@ -1,0 +1,71 @@
+// Failed polls in a pool without thread caches (poll_counts.hpp): a thread
+// that holds a slot counts its failures in that slot's own line, never in
+// the pool's shared counter; one without a slot counts in the pool and
+// claims a slot, so that its next failure need not.
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "samplepool/detail/cache_set.hpp"
+#include "test_util.hpp"
+
+namespace samplepool {
+namespace {
+
+using detail::CacheSet;
+
+// Each thread of a set without caches counts in its own slot's entry: the
+// totals are exact, and the pool's counter (ControlBlock::counters, which
+// the caller bumps when count_timeout answers false) is never needed.
+TEST(PollCounts, ASetWithoutCachesCountsEachThreadsFailuresInItsSlot) {
+  detail::ControlBlock cb(FreeListPolicy::fifo);
+  CacheSet set(cb, /*wanted=*/false, [](void*) noexcept {}, nullptr);
+  ASSERT_FALSE(set.exists());
+  ASSERT_NE(cb.read_mostly.poll_counts, nullptr);
+  constexpr int kThreads = 3;
+  constexpr int kPolls = 5;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      CacheSet::Own own = CacheSet::own(cb);
+      ASSERT_EQ(own.offset, 0u) << "a new thread holds no slot";
+      EXPECT_FALSE(CacheSet::count_timeout(cb, own)) << "no slot: the pool must count it";
+      set.claim_for_next_time();
+      own = CacheSet::own(cb);
+      ASSERT_NE(own.offset, 0u);
+      EXPECT_EQ(own.cache, nullptr);
+      // A slot given back keeps its count; the next holder adds to it.
+      const auto& entry = detail::poll_count_at(cb.read_mostly.poll_counts, own.offset);
+      const std::uint64_t before = entry.failed.load();
+      for (int i = 0; i < kPolls; ++i) EXPECT_TRUE(CacheSet::count_timeout(cb, own));
+      EXPECT_EQ(entry.failed.load(), before + kPolls);
+    });
+    threads.back().join();  // one at a time: each may take the slot the last one gave back
+  }
+  EXPECT_EQ(set.totals().timeouts, std::uint64_t{kThreads} * kPolls);
+  EXPECT_EQ(cb.counters.timeouts.load(), 0u);
+}
+
+// Through a FIFO pool: a fresh thread's first failed poll counts in the
+// pool and claims a slot; the rest count there. Stats sum both.
+TEST(PollCounts, AFifoPoolsFailedPollClaimsASlotForTheNext) {
+  PoolOptions fifo;
+  fifo.free_list = FreeListPolicy::fifo;
+  Pool pool(fifo);
+  test::configure(pool, 4);
+  std::vector<Sample> held(4);
+  for (auto& s : held) ASSERT_EQ(pool.acquire(s), Errc::ok);
+  std::thread poller([&] {
+    ASSERT_EQ(detail::cache_offset(), 0u);
+    Sample none;
+    EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+    EXPECT_NE(detail::cache_offset(), 0u) << "the failed poll claimed no slot";
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(pool.try_acquire(none), Errc::timeout);
+  });
+  poller.join();
+  EXPECT_EQ(pool.stats().timeouts, 10u);
+}
+
+}  // namespace
+}  // namespace samplepool
