@@ -47,6 +47,16 @@ TEST(PollCounts, ASetWithoutCachesCountsEachThreadsFailuresInItsSlot) {
   EXPECT_EQ(cb.counters.timeouts.load(), 0u);
 }
 
+// A slot's byte offset finds that slot's entry (the index divides by the
+// cache entry's size through a multiplicative inverse).
+TEST(PollCounts, EachSlotsOffsetFindsItsOwnEntry) {
+  std::vector<detail::PollCount> counts(detail::kCacheEntries);
+  for (std::uint32_t slot = 1; slot < detail::kCacheEntries; ++slot) {
+    const auto offset = slot * static_cast<std::uint32_t>(sizeof(detail::ThreadCache));
+    EXPECT_EQ(&detail::poll_count_at(counts.data(), offset), &counts[slot]) << "slot " << slot;
+  }
+}
+
 // Through a FIFO pool: a fresh thread's first failed poll counts in the
 // pool and claims a slot; the rest count there. Stats sum both.
 TEST(PollCounts, AFifoPoolsFailedPollClaimsASlotForTheNext) {

