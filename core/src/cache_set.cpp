@@ -118,7 +118,7 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
 
 void CacheSet::count_timeout_without_slot() noexcept {
   cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  claim_for_next_time();
+  if (exists() || poll_counts_ != nullptr) claim_cache_slot();
 }
 
 CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32_t offset) noexcept {

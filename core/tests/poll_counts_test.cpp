@@ -31,7 +31,7 @@ TEST(PollCounts, ASetWithoutCachesCountsEachThreadsFailuresInItsSlot) {
       CacheSet::Own own = CacheSet::own(cb);
       ASSERT_EQ(own.offset, 0u) << "a new thread holds no slot";
       EXPECT_FALSE(CacheSet::count_timeout(cb, own)) << "no slot: the pool must count it";
-      set.claim_for_next_time();
+      detail::claim_cache_slot();
       own = CacheSet::own(cb);
       ASSERT_NE(own.offset, 0u);
       EXPECT_EQ(own.cache, nullptr);

@@ -56,10 +56,11 @@ class CacheSet {
   bool fallback() const noexcept { return fallback_.load(std::memory_order_relaxed); }
 
   // The shared paths call this: a thread that has no cache slot yet claims
-  // one (thread_index.hpp), so its next call finds its cache (or, without
-  // caches, its poll count).
+  // one (thread_index.hpp), so its next call finds its cache. (Without
+  // caches only a failed poll claims one, for its count: the shared paths
+  // of a FIFO pool would pay the call on every acquire and release.)
   void claim_for_next_time() const noexcept {
-    if (exists() || poll_counts_ != nullptr) claim_cache_slot();
+    if (exists()) claim_cache_slot();
   }
 
   // Owner side, hot ------------------------------------------------------------
