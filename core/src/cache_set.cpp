@@ -83,10 +83,8 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
   // took nothing from its cache since its last flush: a thread that only
   // releases (a capture pipeline's consumer) has no use for warm samples,
   // and those it parks are the ones an acquiring thread waits for. Then the
-  // whole cache goes. (n, the batch, stays the caller's argument: a version
-  // that read the batch here changed GCC's inlining of the hot put, and in an
-  // interleaved A/B its round trip never ran below 5.8 ns, where this one ran
-  // at 4.0-4.3 ns in 8 of 15 rounds.)
+  // whole cache goes. (n, the batch, is the caller's argument: the bulk put
+  // reads it once a section.)
   const std::uint32_t count = c.count.load(std::memory_order_relaxed);
   const std::uint64_t acquired = c.acquires.load(std::memory_order_relaxed);
   if (acquired == c.acquires_at_flush) n = count;
@@ -133,8 +131,9 @@ CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32
 }
 
 CacheSet::Taken CacheSet::drain_giving(ThreadCache& c, Taken t) noexcept {
-  // A sample in t is the caller's, counted as held: this is not the pool's
-  // last use, and owner_drain() cannot finalize it.
+  // A sample in t is the caller's, counted as held: then this is not the
+  // pool's last use, and owner_drain() cannot finalize it. With none (the
+  // section did not open) it may be, as for any owner's drain.
   owner_drain(c);
   return t;
 }

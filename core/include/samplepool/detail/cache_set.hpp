@@ -14,8 +14,8 @@
 // closer call with "nothing skipped"; it keeps each thread slot's failed
 // polls instead (poll_counts.hpp).
 //
-// Thread safety: take/put/put_picked/refill/flush/owner_drain (and put's
-// cold exits) run on the owning thread only. Closers serialize on sweep_ (a
+// Thread safety: take/take_one/put/put_picked/refill/flush/owner_drain (and
+// the cold exits of take_one and put) run on the owning thread only. Closers serialize on sweep_ (a
 // mutex never held while waiting for another thread, and taken after the
 // pool's control mutex where both are held). settle() and teardown() only
 // for a decommitted pool.

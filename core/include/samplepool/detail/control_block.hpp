@@ -76,7 +76,8 @@ struct ControlBlock {
     // one, 32 at most (config.hpp); pools under 8 samples keep their caches
     // closed. Set with the slots, while decommitted; atomic (relaxed)
     // because an owner whose cache is empty reads cache_limit inside its
-    // section without a lifetime use (take(), deciding whether to refill),
+    // section without a lifetime use (take() and take_one()'s take_slow,
+    // deciding whether to refill),
     // so a re-layout (release_memory(), then commit()) may rewrite it
     // meanwhile; the refill then reserves a use and checks the state before
     // it relies on anything of the arena, and reads the limit again.

@@ -15,8 +15,14 @@
 // division is a shift by the size's power of two and a multiply by the
 // inverse of its odd part modulo 2^32 (exact division, two instructions):
 // on a path GCC treats as cold it otherwise emitted a 64-bit div, 35 cycles
-// and more (measured: the FIFO poll at 16 ns against 6.4). Offset 0 (no
-// slot) has no entry: the caller counts in the pool instead.
+// and more (measured: the FIFO poll at 16 ns against 6.4). Entry 0 is never
+// written: offset 0 means no slot, and the caller counts in the pool.
+//
+// Slots: a thread that fails a poll of such a pool without holding a slot
+// claims one (CacheSet::count_timeout_without_slot) and keeps it until it
+// exits, as a thread that uses a pool with caches does; the 64 slots are
+// process-wide, so a process with more polling threads than that leaves the
+// rest to count in the pool (and later threads without a cache).
 //
 // Thread safety: bump() only by the holder of the slot (two live threads
 // never hold one; a slot passes from an exited thread to the next through
