@@ -341,7 +341,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb, Own o
   }
   PollCount* counts = cb.read_mostly.poll_counts;
   if (counts == nullptr || own.offset == 0) return false;
-  poll_count_at(counts, own.offset).bump();
+  single_writer_add(poll_count_at(counts, own.offset).failed, 1);
   return true;
 }
 

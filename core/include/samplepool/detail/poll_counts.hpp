@@ -41,12 +41,7 @@
 namespace samplepool::detail {
 
 struct alignas(kCacheLine) PollCount {
-  std::atomic<std::uint64_t> failed{0};
-
-  // The slot's holder only: a plain increment, atomic only for readers.
-  SAMPLEPOOL_HOT_INLINE void bump() noexcept {
-    failed.store(failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
+  std::atomic<std::uint64_t> failed{0};  // the slot's holder writes (single_writer_add)
 };
 
 namespace poll_index {

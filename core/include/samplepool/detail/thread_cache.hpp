@@ -110,6 +110,12 @@ namespace samplepool::detail {
 
 struct SampleSlot;
 
+// A counter with one writer (a cache's owner, a thread slot's holder): a
+// plain increment, no read-modify-write; atomic only for racy readers.
+SAMPLEPOOL_HOT_INLINE void single_writer_add(std::atomic<std::uint64_t>& counter, std::uint64_t k) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + k, std::memory_order_relaxed);
+}
+
 struct alignas(kPrefetchPair) ThreadCache {
   std::atomic<std::uint32_t> busy{0};
   std::atomic<std::uint32_t> reclaim{1};  // a new pool is not committed
@@ -151,19 +157,13 @@ struct alignas(kPrefetchPair) ThreadCache {
     return count.load(std::memory_order_acquire) == 0 && reclaim.load(std::memory_order_acquire) == 0;
   }
 
-  // Owner-only counters: a plain increment, atomic only for racy readers.
-  // (Inside a section or not: closers never write them.)
-  SAMPLEPOOL_HOT_INLINE void count_acquires(std::uint32_t k) noexcept { bump(acquires, k); }
-  SAMPLEPOOL_HOT_INLINE void count_timeout() noexcept { bump(timeouts, 1); }
+  // Owner-only counters (inside a section or not: closers never write them).
+  SAMPLEPOOL_HOT_INLINE void count_acquires(std::uint32_t k) noexcept { single_writer_add(acquires, k); }
+  SAMPLEPOOL_HOT_INLINE void count_timeout() noexcept { single_writer_add(timeouts, 1); }
 
   // Either side, holding `draining`.
   bool try_lock_drain() noexcept { return draining.exchange(1, std::memory_order_acquire) == 0; }
   void unlock_drain() noexcept { draining.store(0, std::memory_order_release); }
-
- private:
-  SAMPLEPOOL_HOT_INLINE static void bump(std::atomic<std::uint64_t>& counter, std::uint32_t k) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + k, std::memory_order_relaxed);
-  }
 };
 
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
