@@ -123,7 +123,7 @@ CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32
   if (n == 0 && cb_.read_mostly.cache_limit.load(std::memory_order_relaxed) != 0) n = refill(c);
   Taken t;
   if (n != 0) {
-    const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = {s, sole}; };
+    const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = Taken::of(s, sole); };
     take_cached(HolderStamp(cb_.read_mostly.stamp_time, kHolderFromCache | offset), c, n, 1, sink);
   }
   end_section(c);

@@ -81,9 +81,17 @@ class CacheSet {
   // that stamps ages, reclaimed while inside) leaves through one
   // out-of-line call in tail position, so that only the caller's own values
   // live across a call.
+  // The mark rides in the slot address's low bit, where Sample keeps it too
+  // (PoolAccess::fill_tagged): the usual take's constant mark is one OR, and
+  // the join with the cold exits' results is one register (as a separate
+  // bool it took three instructions to form into the handle).
+  static constexpr std::uintptr_t kSoleTag = 1;
+  static_assert(alignof(SampleSlot) > kSoleTag);
   struct Taken {
-    SampleSlot* slot = nullptr;
-    bool sole = false;
+    std::uintptr_t tagged = 0;  // the slot's address | kSoleTag if sole; 0 for none
+    static Taken of(SampleSlot* s, bool sole) noexcept {
+      return {reinterpret_cast<std::uintptr_t>(s) | (sole ? kSoleTag : 0)};
+    }
   };
   Taken take_one(ControlBlock& cb) noexcept;
   // Puts a released sample into this thread's cache, or calls shared(s)
@@ -327,7 +335,7 @@ SAMPLEPOOL_HOT_INLINE CacheSet::Taken CacheSet::take_one(ControlBlock& cb) noexc
   const std::uint32_t n = c.count.load(std::memory_order_relaxed);
   if (n == 0 || cb.read_mostly.stamp_time) [[unlikely]] return take_slow(c, n, own.offset);
   Taken t;
-  const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = {s, sole}; };
+  const auto sink = [&t](std::uint32_t, SampleSlot* s, bool sole) { t = Taken::of(s, sole); };
   take_cached(HolderStamp(false, kHolderFromCache | own.offset), c, n, 1, sink);
   if (c.reclaimed()) [[unlikely]] return drain_giving(c, t);
   c.leave();

@@ -20,9 +20,14 @@ struct PoolAccess {
   // move assignment's release of an old value (which the compiler cannot
   // prove empty across the cache handshake's compiler barrier).
   static void fill(Sample& emptied, SampleSlot* s, bool sole) noexcept {
-    emptied.bits_ = reinterpret_cast<std::uintptr_t>(s) | (sole ? Sample::kSole : 0);
+    fill_tagged(emptied, CacheSet::Taken::of(s, sole));
+  }
+  // The same, with the mark already in the address's low bit (CacheSet::Taken).
+  static void fill_tagged(Sample& emptied, CacheSet::Taken t) noexcept {
+    static_assert(Sample::kSole == CacheSet::kSoleTag, "a Taken is a handle's bits");
+    emptied.bits_ = t.tagged;
 #if SAMPLEPOOL_DEBUG_CHECKS
-    emptied.generation_ = s->generation.load(std::memory_order_relaxed);
+    emptied.generation_ = emptied.slot()->generation.load(std::memory_order_relaxed);
 #endif
   }
   // Empties the handle and gives its reference to the caller, as a raw one.
@@ -61,8 +66,8 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
       return Errc::timeout;
     }
   }
-  if (const detail::CacheSet::Taken t = caches_.take_one(cb_); t.slot != nullptr) [[likely]] {
-    detail::PoolAccess::fill(out, t.slot, t.sole);
+  if (const detail::CacheSet::Taken t = caches_.take_one(cb_); t.tagged != 0) [[likely]] {
+    detail::PoolAccess::fill_tagged(out, t);
     return Errc::ok;
   }
   // The shared path hands back a slot, not the caller's handle: a handle
