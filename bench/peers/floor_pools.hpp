@@ -122,7 +122,8 @@ class SamplepoolVirtualPool {
 // size, for every thread. magazine_floor_parts is sized as magazine_floor.
 //
 // Parts (magazine_floor_parts). Buffer i has header i; the headers are
-// plain SampleSlots (only data and caches set), never shared with a Pool.
+// plain SampleSlots (only data and caches set) in a region laid out as a
+// pool's (slot.hpp), never shared with a Pool.
 // Each thread that holds a magazine also holds a ThreadCache of its own
 // (taken from `free_caches`, given back by thread_fini) for its handshake
 // words alone: its reclaim stays 0, since no closer ever comes, so a
@@ -153,7 +154,9 @@ class MagazineFloorPool {
     const std::uint32_t total = loaded + threads_ + 1;  // an empty one for every thread, and one more
     mags_ = std::make_unique<Magazine[]>(total);
     if constexpr (kParts) {
-      slots_ = std::make_unique<detail::SampleSlot[]>(buffers_);
+      slots_ = SlotRegion(static_cast<detail::SampleSlot*>(::operator new(
+                              detail::slot_region_bytes(buffers_), std::align_val_t{detail::kSlotRegionAlignment})),
+                          RegionDeleter{buffers_});
       caches_ = std::make_unique<detail::ThreadCache[]>(threads_);
       free_caches_.reset(threads_, 0);
       for (std::uint32_t t = 0; t < threads_; ++t) {
@@ -190,7 +193,7 @@ class MagazineFloorPool {
       // As a take from samplepool's cache: held by one, stamped with the
       // cache's offset (holder_stamp.hpp).
       detail::mark_acquired(*it);
-      it->holder.store(detail::kHolderFromCache, std::memory_order_relaxed);
+      it->held().holder.store(detail::kHolderFromCache, std::memory_order_relaxed);
     }
     leave();
     return it;
@@ -223,9 +226,10 @@ class MagazineFloorPool {
   };
   Item item_of(std::uint32_t b) {
     if constexpr (kParts) {
-      slots_[b].data = block_.at(b);
-      slots_[b].caches = caches_.get();
-      return &slots_[b];
+      detail::SampleSlot* s = detail::build_slot(detail::slot_in(slots_.get(), b));
+      s->data = block_.at(b);
+      s->caches = caches_.get();
+      return s;
     } else {
       return block_.at(b);
     }
@@ -267,7 +271,16 @@ class MagazineFloorPool {
   detail::LifoFreeList loaded_;
   detail::LifoFreeList empty_;
   // parts only: buffer i's header, the threads' handshake words, and those free
-  std::unique_ptr<detail::SampleSlot[]> slots_;
+  // Laid out as a pool's (slot.hpp): fixed lines and holders' lines on pages of their own.
+  struct RegionDeleter {
+    std::uint32_t n = 0;
+    void operator()(detail::SampleSlot* region) const {
+      for (std::uint32_t b = 0; b < n; ++b) detail::destroy_slot(detail::slot_in(region, b));
+      ::operator delete(region, std::align_val_t{detail::kSlotRegionAlignment});
+    }
+  };
+  using SlotRegion = std::unique_ptr<detail::SampleSlot, RegionDeleter>;
+  SlotRegion slots_;
   std::unique_ptr<detail::ThreadCache[]> caches_;
   detail::LifoFreeList free_caches_;
 };

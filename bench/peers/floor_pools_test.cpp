@@ -149,17 +149,17 @@ TEST(MagazineFloor, PartsMarkTheHeaderAsSamplepoolDoes) {
   pool.thread_init();
   auto got = take_all(pool, kCount);
   for (detail::SampleSlot* s : got) {
-    EXPECT_EQ(s->refs.load(), 1u);
-    EXPECT_EQ(s->flags, 0u);
-    EXPECT_EQ(s->holder.load(), detail::kHolderFromCache);
-    s->flags = detail::kSyncPoint | detail::kDiscontinuity;  // what a holder sets
-    s->refs.store(7);
+    EXPECT_EQ(s->held().refs.load(), 1u);
+    EXPECT_EQ(s->held().flags, 0u);
+    EXPECT_EQ(s->held().holder.load(), detail::kHolderFromCache);
+    s->held().flags = detail::kSyncPoint | detail::kDiscontinuity;  // what a holder sets
+    s->held().refs.store(7);
   }
   for (auto& s : got) pool.release(std::move(s));
   auto again = take_all(pool, kCount);
   for (detail::SampleSlot* s : again) {
-    EXPECT_EQ(s->refs.load(), 1u);
-    EXPECT_EQ(s->flags, 0u);
+    EXPECT_EQ(s->held().refs.load(), 1u);
+    EXPECT_EQ(s->held().flags, 0u);
   }
   for (auto& s : again) pool.release(std::move(s));
   pool.thread_fini();

@@ -77,8 +77,8 @@ template <class F>
 void Pool::for_each_held(F&& f, const std::vector<bool>* free) const {
   for_each_slot([&](std::uint32_t i) {
     const detail::SampleSlot& s = *cb_.slot_at(i);
-    if (s.refs.load(std::memory_order_relaxed) != 0 && (free == nullptr || !(*free)[i])) {
-      f(detail::stamped_thread(s.holder.load(std::memory_order_relaxed)), s.since_ms.load(std::memory_order_relaxed));
+    if (s.held().refs.load(std::memory_order_relaxed) != 0 && (free == nullptr || !(*free)[i])) {
+      f(detail::stamped_thread(s.held().holder.load(std::memory_order_relaxed)), s.held().since_ms.load(std::memory_order_relaxed));
     }
   });
 }
@@ -90,14 +90,11 @@ void Pool::for_each_held(F&& f, const std::vector<bool>* free) const {
 std::vector<bool> Pool::free_slots_approx() const {
   const std::uint32_t capacity = cb_.growth.capacity;
   std::vector<bool> free(capacity);
-  const auto slots = reinterpret_cast<std::uintptr_t>(cb_.read_mostly.slots);
+  const detail::SampleSlot* slots = cb_.read_mostly.slots;
   caches_.visit_cached([&](std::uintptr_t s) {
     // By address, never through the slot: a stale item may name another
-    // layout's memory. In this array's range and on a slot's boundary only.
-    const std::uintptr_t offset = s - slots;  // wraps when below: out of range
-    if (offset % sizeof(detail::SampleSlot) == 0 && offset / sizeof(detail::SampleSlot) < capacity) {
-      free[offset / sizeof(detail::SampleSlot)] = true;
-    }
+    // layout's memory. A slot of this region only.
+    if (std::uint32_t i = 0; detail::slot_index_at(slots, capacity, s, i)) free[i] = true;
   });
   cb_.free.visit_approx([&](std::uint32_t i) { if (i < capacity) free[i] = true; }, capacity);
   return free;
@@ -108,7 +105,7 @@ std::vector<bool> Pool::free_slots_approx() const {
 // starting to keep holder ages: oldest_held_ms()).
 void Pool::zero_free_counts_locked() noexcept {
   if (mem_.slots == nullptr) return;
-  for_each_slot([this](std::uint32_t i) { cb_.slot_at(i)->refs.store(0, std::memory_order_relaxed); });
+  for_each_slot([this](std::uint32_t i) { cb_.slot_at(i)->held().refs.store(0, std::memory_order_relaxed); });
 }
 
 HolderReport Pool::holders() const noexcept {

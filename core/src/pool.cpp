@@ -158,7 +158,7 @@ std::uint32_t drop_shared_ref(SampleSlot* s, std::uint32_t refs) noexcept {
     s->pool->note_misuse();
     return 0;
   }
-  refs = s->refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  refs = s->held().refs.fetch_sub(1, std::memory_order_acq_rel) - 1;
   if (refs == 0) s->pool->recycle(s);
   return refs;
 }
@@ -185,7 +185,7 @@ void Pool::recycle_shared(SampleSlot* s) noexcept {
   // A sole handle's release left the count alone (slot.hpp): samples on the
   // shared list carry exact counts where they come straight from a release,
   // since a FIFO list cannot be walked by holders(). Published by the push.
-  s->refs.store(0, std::memory_order_relaxed);
+  s->held().refs.store(0, std::memory_order_relaxed);
   caches_.claim_for_next_time();
   cb_.hot.life.in_flight_from_held();  // before the push: keeps the held count exact
   cb_.free.push(s->index);  // release: publishes this holder's writes to the next acquirer
@@ -412,7 +412,7 @@ void Pool::recycle_bulk_shared(SampleSlot* const* slots, std::uint32_t k) noexce
   caches_.claim_for_next_time();
   std::uint32_t batch[kMaxBulk];
   for (std::uint32_t i = 0; i < k; ++i) {
-    slots[i]->refs.store(0, std::memory_order_relaxed);  // as recycle_shared
+    slots[i]->held().refs.store(0, std::memory_order_relaxed);  // as recycle_shared
     batch[i] = slots[i]->index;
   }
   // One in-flight use keeps the pool alive across the push (lifetime.hpp).

@@ -14,14 +14,14 @@ using Growth = detail::ControlBlock::Growth;
 void Pool::init_slots(std::uint32_t first, std::uint32_t n, std::byte* payload) noexcept {
   const Layout& l = mem_.layout;
   for (std::uint32_t i = 0; i < n; ++i) {
-    SampleSlot* s = new (&mem_.slots[first + i]) SampleSlot;
+    SampleSlot* s = detail::build_slot(detail::slot_in(mem_.slots, first + i));
     s->index = first + i;
     s->pool = this;
     s->caches = cb_.read_mostly.caches;
     s->data = payload + std::size_t{i} * l.stride + l.actual.prefix;
     s->size = l.actual.size;
     s->prefix = static_cast<std::uint32_t>(l.actual.prefix);  // <= kMaxPrefix (compute_layout)
-    s->actual = l.actual.size;  // a fresh sample's actual length is its size
+    s->held().actual = l.actual.size;  // a fresh sample's actual length is its size
   }
 }
 
@@ -57,14 +57,14 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   void* slots_raw = nullptr;
   void* payload_raw = nullptr;
   bool reserved = false;
-  // Headers for the maximum (128 bytes a sample), so that growth never moves
-  // one; only the initial count is built now.
-  if (const Errc e = arena_.allocate(sizeof(SampleSlot) * cap, alignof(SampleSlot), &slots_raw);
-      e != Errc::ok) {
+  // Headers for the maximum (256 bytes a sample, slot.hpp), so that growth
+  // never moves one; only the initial count is built now.
+  const std::size_t slot_bytes = detail::slot_region_bytes(cap);
+  if (const Errc e = arena_.allocate(slot_bytes, detail::kSlotRegionAlignment, &slots_raw); e != Errc::ok) {
     return e;
   }
   if (const Errc e = allocate_payload_locked(layout, &payload_raw, &reserved); e != Errc::ok) {
-    arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
+    arena_.deallocate(slots_raw, slot_bytes, detail::kSlotRegionAlignment);
     return e;
   }
   mem_ = Memory{static_cast<SampleSlot*>(slots_raw), static_cast<std::byte*>(payload_raw), layout, reserved};
@@ -72,7 +72,7 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
     cb_.free.reset(cap, n);  // allocates the links (LIFO) or the queue (FIFO) for the maximum
   } catch (...) {
     free_payload_locked();
-    arena_.deallocate(slots_raw, sizeof(SampleSlot) * cap, alignof(SampleSlot));
+    arena_.deallocate(slots_raw, slot_bytes, detail::kSlotRegionAlignment);
     mem_ = Memory{};
     return Errc::out_of_memory;
   }
@@ -183,7 +183,7 @@ void Pool::free_chunks_locked() noexcept {
   for (std::uint32_t k = 0; k < g.chunks; ++k) {
     if (g.state[k].load(std::memory_order_acquire) != Growth::kReady) continue;
     const std::uint32_t n = g.size(k);
-    for (std::uint32_t i = 0; i < n; ++i) mem_.slots[g.first(k) + i].~SampleSlot();
+    for (std::uint32_t i = 0; i < n; ++i) detail::destroy_slot(detail::slot_in(mem_.slots, g.first(k) + i));
     if (mem_.reserved) {
       arena_.decommit(g.payload[k], std::size_t{n} * l.stride);  // the address space stays
     } else {
@@ -215,11 +215,11 @@ void Pool::free_memory_locked() noexcept {
   if (mem_.slots == nullptr) return;
   free_chunks_locked();
   const Layout& l = mem_.layout;
-  // SampleSlot is trivially destructible but for its atomics; end their
+  // The headers are trivially destructible but for their atomics; end their
   // lifetimes formally before handing the bytes back.
-  for (std::uint32_t i = 0; i < l.actual.count; ++i) mem_.slots[i].~SampleSlot();
+  for (std::uint32_t i = 0; i < l.actual.count; ++i) detail::destroy_slot(detail::slot_in(mem_.slots, i));
   free_payload_locked();
-  arena_.deallocate(mem_.slots, sizeof(SampleSlot) * l.capacity, alignof(SampleSlot));
+  arena_.deallocate(mem_.slots, detail::slot_region_bytes(l.capacity), detail::kSlotRegionAlignment);
   mem_ = Memory{};
   cb_.read_mostly.slots = nullptr;
   cb_.counters.count.store(0, std::memory_order_relaxed);

@@ -352,8 +352,8 @@ class ExactAlignmentBackend final : public alloc::Backend {
 };
 
 // Headers start on a 128-byte prefetch pair (config.hpp, kPrefetchPair),
-// the growth headroom's included: otherwise one header's holder's line and
-// the next one's fixed line move together between cores.
+// the growth headroom's included: otherwise one header's fixed line and the
+// next one's would move together between cores.
 TEST(PoolLayout, EveryHeaderStartsOnAPrefetchPair) {
   Pool pool(PoolOptions{FreeListPolicy::lifo, std::make_shared<ExactAlignmentBackend>()});
   ASSERT_EQ(pool.set_properties({9, 256, 16, 0, 40}), Errc::ok);  // grows in chunks
@@ -363,6 +363,57 @@ TEST(PoolLayout, EveryHeaderStartsOnAPrefetchPair) {
   for (const Sample& s : held) {
     const auto address = reinterpret_cast<std::uintptr_t>(detail::PoolAccess::peek(s));
     EXPECT_EQ(address % kPrefetchPair, 0u) << "sample " << s.index();
+  }
+}
+
+// The fixed lines (what a releasing consumer reads) and the holders' lines
+// (what an acquiring producer writes) never share a page, the growth
+// headroom's included: the hardware prefetchers work within a page, and with
+// both kinds in one a producer's stamps pulled lines back from the consumer's
+// core (slot.hpp). Each holder's line is alone in its prefetch pair too.
+TEST(PoolLayout, NoPageHoldsBothAFixedLineAndAHoldersLine) {
+  Pool pool(PoolOptions{FreeListPolicy::lifo, std::make_shared<ExactAlignmentBackend>()});
+  ASSERT_EQ(pool.set_properties({9, 256, 16, 0, 70}), Errc::ok);  // grows in chunks, past a block of 32
+  ASSERT_EQ(pool.commit(), Errc::ok);
+  std::vector<Sample> held(70);
+  for (Sample& s : held) ASSERT_EQ(pool.try_acquire(s), Errc::ok);
+  constexpr std::uintptr_t kPage = 4096;
+  std::set<std::uintptr_t> fixed_pages, holder_pages;
+  for (const Sample& s : held) {
+    const detail::SampleSlot* slot = detail::PoolAccess::peek(s);
+    const auto fixed = reinterpret_cast<std::uintptr_t>(slot);
+    const auto holder = reinterpret_cast<std::uintptr_t>(&slot->held());
+    EXPECT_EQ(holder % kCacheLine, 0u) << "sample " << s.index();
+    // Alone in its pair, and in the other cache sets than its fixed line.
+    EXPECT_EQ(holder % kPrefetchPair, kCacheLine) << "sample " << s.index();
+    fixed_pages.insert(fixed / kPage);
+    holder_pages.insert(holder / kPage);
+    // The whole line of each, not only its start.
+    EXPECT_EQ((fixed + kCacheLine - 1) / kPage, fixed / kPage);
+    EXPECT_EQ((holder + kCacheLine - 1) / kPage, holder / kPage);
+  }
+  for (std::uintptr_t page : holder_pages) EXPECT_EQ(fixed_pages.count(page), 0u) << "page " << page;
+}
+
+// holders() finds cached slots by address alone (Pool::free_slots_approx):
+// every slot's address maps back to its index, and nothing else maps.
+TEST(PoolLayout, EverySlotAddressMapsBackToItsIndexAndNoOtherAddressDoes) {
+  constexpr std::uint32_t kCapacity = 70;
+  alignas(detail::kSlotRegionAlignment) static std::byte region_bytes[detail::slot_region_bytes(kCapacity)];
+  auto* region = reinterpret_cast<detail::SampleSlot*>(region_bytes);
+  std::set<std::uintptr_t> slots;
+  for (std::uint32_t i = 0; i < kCapacity; ++i) {
+    const auto a = reinterpret_cast<std::uintptr_t>(detail::slot_in(region, i));
+    slots.insert(a);
+    std::uint32_t back = kCapacity;
+    ASSERT_TRUE(detail::slot_index_at(region, kCapacity, a, back)) << i;
+    EXPECT_EQ(back, i);
+  }
+  EXPECT_EQ(slots.size(), kCapacity);
+  const auto base = reinterpret_cast<std::uintptr_t>(region);
+  for (std::uintptr_t a = base - 4 * kCacheLine; a < base + sizeof(region_bytes) + 4 * kCacheLine; a += 8) {
+    std::uint32_t i = 0;
+    EXPECT_EQ(detail::slot_index_at(region, kCapacity, a, i), slots.count(a) == 1) << "offset " << a - base;
   }
 }
 

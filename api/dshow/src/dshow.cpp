@@ -20,7 +20,7 @@ class MemSample final : public IMediaSample {
 
   ULONG AddRef() override {
     // relaxed: the caller holds a reference (see Sample::add_ref).
-    return live()->refs.fetch_add(1, std::memory_order_relaxed) + 1;
+    return live()->held().refs.fetch_add(1, std::memory_order_relaxed) + 1;
   }
   ULONG Release() override { return detail::drop_ref(slot_); }
 
@@ -34,12 +34,12 @@ class MemSample final : public IMediaSample {
   HRESULT GetTime(REFERENCE_TIME* pTimeStart, REFERENCE_TIME* pTimeEnd) override {
     if (pTimeStart == nullptr || pTimeEnd == nullptr) return E_POINTER;
     if (!has(detail::kTimeValid)) return VFW_E_SAMPLE_TIME_NOT_SET;
-    *pTimeStart = live()->time_start;
+    *pTimeStart = live()->held().time_start;
     if (!has(detail::kStopValid)) {
-      *pTimeEnd = live()->time_start + 1;
+      *pTimeEnd = live()->held().time_start + 1;
       return VFW_S_NO_STOP_TIME;
     }
-    *pTimeEnd = live()->time_end;
+    *pTimeEnd = live()->held().time_end;
     return S_OK;
   }
   HRESULT SetTime(REFERENCE_TIME* pTimeStart, REFERENCE_TIME* pTimeEnd) override {
@@ -60,7 +60,7 @@ class MemSample final : public IMediaSample {
   HRESULT IsDiscontinuity() override { return has(detail::kDiscontinuity) ? S_OK : S_FALSE; }
   HRESULT SetDiscontinuity(BOOL on) override { return set(detail::kDiscontinuity, on); }
 
-  LONG GetActualDataLength() override { return static_cast<LONG>(live()->actual); }
+  LONG GetActualDataLength() override { return static_cast<LONG>(live()->held().actual); }
   HRESULT SetActualDataLength(LONG lLen) override {
     if (lLen < 0) return VFW_E_BUFFER_OVERFLOW;
     return detail::set_actual_length(*live(), static_cast<std::size_t>(lLen))
@@ -71,8 +71,8 @@ class MemSample final : public IMediaSample {
   HRESULT GetMediaTime(LONGLONG* pTimeStart, LONGLONG* pTimeEnd) override {
     if (pTimeStart == nullptr || pTimeEnd == nullptr) return E_POINTER;
     if (!has(detail::kMediaTimeValid)) return VFW_E_MEDIA_TIME_NOT_SET;
-    *pTimeStart = live()->media_start;
-    *pTimeEnd = live()->media_end;
+    *pTimeStart = live()->held().media_start;
+    *pTimeEnd = live()->held().media_end;
     return S_OK;
   }
   HRESULT SetMediaTime(LONGLONG* pTimeStart, LONGLONG* pTimeEnd) override {
@@ -91,7 +91,7 @@ class MemSample final : public IMediaSample {
   // after its last Release.
   SampleSlot* live() const noexcept {
 #if SAMPLEPOOL_DEBUG_CHECKS
-    if (slot_->refs.load(std::memory_order_relaxed) == 0) {
+    if (slot_->held().refs.load(std::memory_order_relaxed) == 0) {
       detail::misuse("an IMediaSample was used after its last Release", slot_);
     }
 #endif

@@ -81,7 +81,7 @@ class Sample {
     bits_ = bits & ~kSole;
     remember(other);
     if ((bits & kSole) != 0) source.store(bits_, std::memory_order_relaxed);
-    if (bits_ != 0) live()->refs.fetch_add(1, std::memory_order_relaxed);  // see add_ref note below
+    if (bits_ != 0) live()->held().refs.fetch_add(1, std::memory_order_relaxed);  // see add_ref note below
   }
   Sample(Sample&& other) noexcept : bits_(other.bits_) {
     remember(other);
@@ -133,14 +133,14 @@ class Sample {
   // The calling thread now holds this sample, for Pool::holders() reports
   // (a consumer that receives a sample from its producer calls it); the
   // acquisition time stays.
-  void note_holder() noexcept { live()->holder.store(detail::holder_id(), std::memory_order_relaxed); }
+  void note_holder() noexcept { live()->held().holder.store(detail::holder_id(), std::memory_order_relaxed); }
   Pool* pool() const noexcept { return live()->pool; }
   // Racy by nature: other holders may add or drop references meanwhile.
   std::uint32_t use_count_approx() const noexcept {
-    return live()->refs.load(std::memory_order_relaxed);
+    return live()->held().refs.load(std::memory_order_relaxed);
   }
 
-  std::size_t actual_length() const noexcept { return live()->actual; }
+  std::size_t actual_length() const noexcept { return live()->held().actual; }
   // Errc::buffer_overflow (and no change) when n > size().
   Errc set_actual_length(std::size_t n) noexcept {
     return detail::set_actual_length(*live(), n) ? Errc::ok : Errc::buffer_overflow;
@@ -156,8 +156,8 @@ class Sample {
   bool has_stop_time() const noexcept { return has(detail::kStopValid); }
   std::optional<TimeRange> time() const noexcept {
     if (!has(detail::kTimeValid)) return std::nullopt;
-    return TimeRange{live()->time_start,
-                     has(detail::kStopValid) ? live()->time_end : live()->time_start + 1};
+    return TimeRange{live()->held().time_start,
+                     has(detail::kStopValid) ? live()->held().time_end : live()->held().time_start + 1};
   }
 
   // Media time (e.g. frame numbers): both ends or nothing.
@@ -167,7 +167,7 @@ class Sample {
   void clear_media_time() noexcept { detail::clear_media_time(*live()); }
   std::optional<TimeRange> media_time() const noexcept {
     if (!has(detail::kMediaTimeValid)) return std::nullopt;
-    return TimeRange{live()->media_start, live()->media_end};
+    return TimeRange{live()->held().media_start, live()->held().media_end};
   }
 
   bool sync_point() const noexcept { return has(detail::kSyncPoint); }
@@ -183,7 +183,7 @@ class Sample {
   friend struct detail::PoolAccess;
   explicit Sample(detail::SampleSlot* adopted) noexcept : bits_(reinterpret_cast<std::uintptr_t>(adopted)) {
 #if SAMPLEPOOL_DEBUG_CHECKS
-    generation_ = adopted ? adopted->generation.load(std::memory_order_relaxed) : 0;
+    generation_ = adopted ? adopted->held().generation.load(std::memory_order_relaxed) : 0;
 #endif
   }
   // The mark in bits_' low bit (slots are cache-line aligned).
@@ -200,8 +200,8 @@ class Sample {
   detail::SampleSlot* live() const noexcept {
     detail::SampleSlot* s = slot();
 #if SAMPLEPOOL_DEBUG_CHECKS
-    if (s->generation.load(std::memory_order_relaxed) != generation_ ||
-        s->refs.load(std::memory_order_relaxed) == 0) {
+    if (s->held().generation.load(std::memory_order_relaxed) != generation_ ||
+        s->held().refs.load(std::memory_order_relaxed) == 0) {
       detail::misuse("a Sample was used after its sample went back to the pool (stale handle)", s);
     }
 #endif

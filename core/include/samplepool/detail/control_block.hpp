@@ -67,7 +67,7 @@ struct ControlBlock {
     EpochState state;
     void (*callback)(void*) = nullptr;   // Pool's ReleaseCallback; changed only while nothing is in use
     void* callback_context = nullptr;
-    SampleSlot* slots = nullptr;         // count headers, index order
+    SampleSlot* slots = nullptr;         // the slot region (slot.hpp), capacity headers
     ThreadCache* caches = nullptr;       // kCacheEntries entries, or null: no caches
     // Without caches: each thread slot's failed polls (poll_counts.hpp), or null.
     PollCount* poll_counts = nullptr;
@@ -161,7 +161,7 @@ struct ControlBlock {
   // the free list, a cache or a holder named, while the slots exist (the
   // caller holds a lifetime use or the control mutex). The header array has
   // room for the maximum count, so growth never moves a header.
-  SampleSlot* slot_at(std::uint32_t index) const noexcept { return &read_mostly.slots[index]; }
+  SampleSlot* slot_at(std::uint32_t index) const noexcept { return slot_in(read_mostly.slots, index); }
 
   // acquire: pairs with the clearing sweep's release (CacheSet::sweep_locked).
   SAMPLEPOOL_HOT_INLINE bool maybe_cached() const noexcept {

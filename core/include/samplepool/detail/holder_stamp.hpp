@@ -64,8 +64,9 @@ struct HolderStamp {
   // in a pool that keeps ages, where every release must zero the count.
   SAMPLEPOOL_HOT_INLINE bool sole() const noexcept { return !with_time; }
   SAMPLEPOOL_HOT_INLINE void apply(SampleSlot& s) const noexcept {
-    s.holder.store(id, std::memory_order_relaxed);
-    if (with_time) s.since_ms.store(now_ms, std::memory_order_relaxed);
+    HolderLine& h = s.held();
+    h.holder.store(id, std::memory_order_relaxed);
+    if (with_time) h.since_ms.store(now_ms, std::memory_order_relaxed);
   }
 };
 

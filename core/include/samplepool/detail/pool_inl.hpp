@@ -27,7 +27,7 @@ struct PoolAccess {
     static_assert(Sample::kSole == CacheSet::kSoleTag, "a Taken is a handle's bits");
     emptied.bits_ = t.tagged;
 #if SAMPLEPOOL_DEBUG_CHECKS
-    emptied.generation_ = emptied.slot()->generation.load(std::memory_order_relaxed);
+    emptied.generation_ = emptied.slot()->held().generation.load(std::memory_order_relaxed);
 #endif
   }
   // Empties the handle and gives its reference to the caller, as a raw one.
@@ -175,8 +175,8 @@ SAMPLEPOOL_HOT_INLINE detail::SampleSlot* Pool::take_sole(Sample& s) noexcept {
   } else {
     if (slot == nullptr || !ours(slot)) return nullptr;
     // acquire: as in drop_ref, other holders' writes happen-before the recycle.
-    if (slot->refs.load(std::memory_order_acquire) != 1) return nullptr;
-    slot->refs.store(0, std::memory_order_relaxed);
+    if (slot->held().refs.load(std::memory_order_acquire) != 1) return nullptr;
+    slot->held().refs.store(0, std::memory_order_relaxed);
   }
   detail::PoolAccess::detach(s);
   detail::note_returned(*slot);
@@ -199,9 +199,9 @@ SAMPLEPOOL_HOT_INLINE std::uint32_t drop_ref(SampleSlot* s) noexcept {
   // Sole holder: nobody else can add a reference (that needs one), so skip
   // the read-modify-write. acquire pairs with other holders' release
   // decrements: their writes to the sample happen-before the recycle.
-  const std::uint32_t refs = s->refs.load(std::memory_order_acquire);
+  const std::uint32_t refs = s->held().refs.load(std::memory_order_acquire);
   if (refs == 1) [[likely]] {
-    s->refs.store(0, std::memory_order_relaxed);  // published by the recycle
+    s->held().refs.store(0, std::memory_order_relaxed);  // published by the recycle
     s->pool->recycle(s);
     return 0;
   }
