@@ -23,12 +23,22 @@ Errc check_request(std::size_t bytes, std::size_t alignment, void** out) noexcep
   return Errc::ok;
 }
 
+// What the caller asked for; the pool relies on it (the slot region's pages,
+// slot.hpp; the payload's alignment, properties.hpp).
+bool aligned(const void* p, std::size_t alignment) noexcept {
+  return reinterpret_cast<std::uintptr_t>(p) % alignment == 0;
+}
+
 }  // namespace
 
 Errc Arena::allocate(std::size_t bytes, std::size_t alignment, void** out) noexcept {
   if (const Errc e = check_request(bytes, alignment, out); e != Errc::ok) return e;
   void* p = nullptr;
-  const Errc e = backend_->allocate(bytes, alignment, &p);
+  Errc e = backend_->allocate(bytes, alignment, &p);
+  if (e == Errc::ok && !aligned(p, alignment)) {  // a backend that broke its promise (backend.hpp)
+    backend_->deallocate(p, bytes, alignment);
+    e = Errc::not_supported;
+  }
   if (e != Errc::ok) {
     failures_.fetch_add(1, std::memory_order_relaxed);  // statistics: relaxed throughout
     return e;
@@ -48,7 +58,14 @@ void Arena::count_in(std::size_t bytes) noexcept {
 
 Errc Arena::reserve(std::size_t max_bytes, std::size_t alignment, void** out) noexcept {
   if (const Errc e = check_request(max_bytes, alignment, out); e != Errc::ok) return e;
-  return backend_->reserve(max_bytes, alignment, out);
+  void* p = nullptr;
+  if (const Errc e = backend_->reserve(max_bytes, alignment, &p); e != Errc::ok) return e;
+  if (!aligned(p, alignment)) {
+    backend_->release(p, max_bytes, alignment);
+    return Errc::not_supported;
+  }
+  *out = p;
+  return Errc::ok;
 }
 
 Errc Arena::commit(void* p, std::size_t bytes) noexcept {

@@ -61,6 +61,41 @@ TEST(Arena, HeapBackendAligns) {
   round_trip(arena, 100, 4096);
 }
 
+// A backend that hands out memory aligned less than asked (a third-party
+// backend written for smaller alignments): each region is 64 bytes past an
+// 8 KiB boundary.
+class MisaligningBackend final : public Backend {
+ public:
+  const char* name() const noexcept override { return "misaligning"; }
+  Errc allocate(std::size_t bytes, std::size_t, void** out) noexcept override {
+    auto* p = static_cast<std::byte*>(::operator new(bytes + 64, std::align_val_t{8192}, std::nothrow));
+    if (p == nullptr) return Errc::out_of_memory;
+    *out = p + 64;
+    ++live;
+    return Errc::ok;
+  }
+  void deallocate(void* p, std::size_t, std::size_t) noexcept override {
+    ::operator delete(static_cast<std::byte*>(p) - 64, std::align_val_t{8192});
+    --live;
+  }
+  int live = 0;
+};
+
+TEST(Arena, MemoryAlignedLessThanAskedIsGivenBackAndRefused) {
+  auto backend = std::make_shared<MisaligningBackend>();
+  Arena arena(backend);
+  void* p = reinterpret_cast<void*>(0x1);
+  EXPECT_EQ(arena.allocate(4096, 4096, &p), Errc::not_supported);
+  EXPECT_EQ(p, reinterpret_cast<void*>(0x1)) << "output untouched";
+  EXPECT_EQ(backend->live, 0) << "the misaligned region went back";
+  EXPECT_EQ(arena.stats().failures, 1u);
+  EXPECT_EQ(arena.stats().bytes_in_use, 0u);
+  // What it does align (64) passes.
+  ASSERT_EQ(arena.allocate(4096, 64, &p), Errc::ok);
+  arena.deallocate(p, 4096, 64);
+  EXPECT_EQ(backend->live, 0);
+}
+
 TEST(Arena, OutOfMemoryIsReportedNotFatal) {
   Arena arena(std::make_shared<MmapBackend>(MmapOptions{false, HugePages::none, false}));
   void* p = nullptr;

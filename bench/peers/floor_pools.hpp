@@ -157,6 +157,7 @@ class MagazineFloorPool {
       slots_ = SlotRegion(static_cast<detail::SampleSlot*>(::operator new(
                               detail::slot_region_bytes(buffers_), std::align_val_t{detail::kSlotRegionAlignment})),
                           RegionDeleter{buffers_});
+      for (std::uint32_t b = 0; b < buffers_; ++b) detail::build_slot(detail::slot_in(slots_.get(), b));
       caches_ = std::make_unique<detail::ThreadCache[]>(threads_);
       free_caches_.reset(threads_, 0);
       for (std::uint32_t t = 0; t < threads_; ++t) {
@@ -226,7 +227,7 @@ class MagazineFloorPool {
   };
   Item item_of(std::uint32_t b) {
     if constexpr (kParts) {
-      detail::SampleSlot* s = detail::build_slot(detail::slot_in(slots_.get(), b));
+      detail::SampleSlot* s = detail::slot_in(slots_.get(), b);  // built with the region
       s->data = block_.at(b);
       s->caches = caches_.get();
       return s;

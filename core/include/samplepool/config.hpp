@@ -48,8 +48,8 @@ inline constexpr std::size_t kPrefetchPair = 128;
 
 // Largest sample count one pool accepts. Sample indices are 32-bit with
 // 0xffffffff reserved as "none", and the held-sample field of the lifetime
-// word (see lifetime.hpp) is 32 bits wide; 2^24 keeps the per-sample header
-// array (128 bytes a sample) under 2 GiB.
+// word (see lifetime.hpp) is 32 bits wide; 2^24 keeps the header region
+// (256 bytes a sample, slot.hpp) at 4 GiB at most.
 inline constexpr std::uint32_t kMaxSampleCount = 1u << 24;
 
 // Largest prefix (bytes reserved in front of each sample's data) a pool

@@ -2,8 +2,10 @@
 //
 // Arena owns what all backends share: argument checks (zero bytes, bad
 // alignment, sizes that would overflow once rounded: Errc::too_large, never
-// wrapped) and the byte accounting that lets tests prove teardown returns
-// everything. Backends stay small (backend.hpp).
+// wrapped), a check of what a backend returns (memory not aligned as asked
+// is given back and refused: Errc::not_supported, counted as a failure) and
+// the byte accounting that lets tests prove teardown returns everything.
+// Backends stay small (backend.hpp).
 //
 // Thread safety: all members may be called concurrently; the counters are
 // atomics read racily by stats().

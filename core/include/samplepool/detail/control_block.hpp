@@ -159,8 +159,8 @@ struct ControlBlock {
 
   // The one place an index becomes a slot header. Valid for an index that
   // the free list, a cache or a holder named, while the slots exist (the
-  // caller holds a lifetime use or the control mutex). The header array has
-  // room for the maximum count, so growth never moves a header.
+  // caller holds a lifetime use or the control mutex). The slot region
+  // (slot.hpp) has room for the maximum count, so growth never moves a header.
   SampleSlot* slot_at(std::uint32_t index) const noexcept { return slot_in(read_mostly.slots, index); }
 
   // acquire: pairs with the clearing sweep's release (CacheSet::sweep_locked).

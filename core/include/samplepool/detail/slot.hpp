@@ -50,7 +50,8 @@
 // The slot region: blocks of two pages, kSlotsPerBlock samples each; the
 // first page holds their fixed lines (128 bytes apart), the second their
 // holders' lines, one line further in. Slot i is at block i / kSlotsPerBlock,
-// position i % kSlotsPerBlock (slot_in); the region is page-aligned, and a
+// position i % kSlotsPerBlock (slot_in); the region is page-aligned (the
+// arena refuses memory aligned less than asked, arena.hpp), and a
 // fixed line and its holder's line are kHolderLineOffset apart, a constant:
 // held() folds into the addressing.
 #pragma once
