@@ -238,8 +238,9 @@ static_assert(sizeof(SampleSlot) == kPrefetchPair && alignof(SampleSlot) == kPre
 static_assert(sizeof(HolderLine) == kCacheLine, "everything an acquirer or a holder writes is on one line");
 static_assert(kHolderLineOffset % kPrefetchPair == kCacheLine && kPrefetchPair == 2 * kCacheLine,
               "each holder's line is the second half of a prefetch pair whose first half is unused");
-static_assert(kSlotsPerBlock * sizeof(SampleSlot) == kPage && kPage + kSlotBlockBytes / 2 == kSlotBlockBytes,
-              "a page of fixed lines, then a page of their holders' lines");
+static_assert(kSlotsPerBlock * sizeof(SampleSlot) == kPage, "a page of fixed lines, then a page of their holders' lines");
+static_assert((kSlotsPerBlock - 1) * sizeof(SampleSlot) + kHolderLineOffset + sizeof(HolderLine) <= kSlotBlockBytes,
+              "the block's last holder's line ends inside the block");
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 }  // namespace samplepool::detail
