@@ -2,7 +2,11 @@
 find_package(Threads REQUIRED)
 
 # moodycamel ConcurrentQueue (libconcurrentqueue-dev): header only, no CMake package in Debian.
+# The tool's frame queue, the C++ example and the benchmarks' peers use it;
+# the library itself does not.
 find_path(SAMPLEPOOL_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED)
+add_library(samplepool_concurrentqueue INTERFACE)
+target_include_directories(samplepool_concurrentqueue SYSTEM INTERFACE ${SAMPLEPOOL_CONCURRENTQUEUE_INCLUDE})
 
 if(SAMPLEPOOL_WITH_JEMALLOC)
   find_package(PkgConfig REQUIRED)

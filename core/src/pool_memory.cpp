@@ -69,7 +69,7 @@ Errc Pool::allocate_memory_locked(const Layout& layout) noexcept {
   }
   mem_ = Memory{static_cast<SampleSlot*>(slots_raw), static_cast<std::byte*>(payload_raw), layout, reserved};
   try {
-    cb_.free.reset(cap, n);  // allocates the links (LIFO) or the queue (FIFO) for the maximum
+    cb_.free.reset(cap, n);  // allocates the links (LIFO) or the ring (FIFO) for the maximum
   } catch (...) {
     free_payload_locked();
     arena_.deallocate(slots_raw, slot_bytes, detail::kSlotRegionAlignment);

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <memory>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -168,41 +171,95 @@ TEST(FifoFreeList, RotatesEvenly) {
   EXPECT_EQ(i, first);
 }
 
-// moodycamel's queue, but try_dequeue reports "empty" while `flaky` is
-// positive (decrementing it), as the real one does while another consumer
-// sits between its optimistic-count and overcommit increments.
-class FlakyQueue : public moodycamel::ConcurrentQueue<std::uint32_t, FifoQueueTraits> {
- public:
-  using moodycamel::ConcurrentQueue<std::uint32_t, FifoQueueTraits>::ConcurrentQueue;
-  static inline std::atomic<int> flaky{0};
-  bool try_dequeue(std::uint32_t& out) {
-    if (flaky.load() > 0 && flaky.fetch_sub(1) > 0) return false;
-    return ConcurrentQueue::try_dequeue(out);
+TEST(FifoFreeList, MatchesAQueueThroughManyLapsOfTheRing) {
+  // Capacity 5 gives a ring of 8: entries are reused at offsets that move
+  // each lap. A deque is the reference for every order and count.
+  constexpr std::uint32_t kCap = 5;
+  FifoFreeList list;
+  list.reset(kCap, 3);
+  std::deque<std::uint32_t> model{0, 1, 2};
+  std::vector<std::uint32_t> out_of_list{3, 4};  // held: pushed later
+  std::mt19937 rng(7);
+  for (int step = 0; step < 20000; ++step) {
+    const unsigned op = rng() % 4;
+    if (op == 0 && !out_of_list.empty()) {
+      list.push(out_of_list.back());
+      model.push_back(out_of_list.back());
+      out_of_list.pop_back();
+    } else if (op == 1 && !out_of_list.empty()) {
+      const auto n = static_cast<std::uint32_t>(1 + rng() % out_of_list.size());
+      list.push_bulk(out_of_list.data() + out_of_list.size() - n, n);
+      model.insert(model.end(), out_of_list.end() - n, out_of_list.end());
+      out_of_list.resize(out_of_list.size() - n);
+    } else if (op == 2) {
+      std::uint32_t i = 0;
+      ASSERT_EQ(list.try_pop(i), !model.empty());
+      if (!model.empty()) {
+        ASSERT_EQ(i, model.front()) << "step " << step;
+        model.pop_front();
+        out_of_list.push_back(i);
+      }
+    } else {
+      std::uint32_t got[kCap];
+      const auto max = static_cast<std::uint32_t>(1 + rng() % kCap);
+      const std::uint32_t n = list.pop_bulk(got, max);
+      ASSERT_EQ(n, std::min<std::size_t>(max, model.size()));
+      for (std::uint32_t k = 0; k < n; ++k) {
+        ASSERT_EQ(got[k], model.front()) << "step " << step;
+        model.pop_front();
+        out_of_list.push_back(got[k]);
+      }
+    }
+    ASSERT_EQ(list.empty(), model.empty());
   }
-  std::size_t try_dequeue_bulk(std::uint32_t* out, std::size_t max) {
-    if (flaky.load() > 0 && flaky.fetch_sub(1) > 0) return 0;
-    return ConcurrentQueue::try_dequeue_bulk(out, max);
-  }
-};
+}
 
-TEST(FifoFreeList, APopNeverReportsEmptyWhileAnIndexIsFree) {
-  // The lost wake-up of issue 8 item 1: a waiter re-checks after registering,
-  // the queue answers "empty" spuriously, the waiter sleeps beside a free
-  // sample. The count makes "empty" exact: the pop retries instead.
-  BasicFifoFreeList<FlakyQueue> list;
-  list.reset(2);
-  std::uint32_t a, b, c;
-  ASSERT_TRUE(list.try_pop(a));
-  FlakyQueue::flaky = 3;
-  ASSERT_TRUE(list.try_pop(b)) << "one index was free: a spurious empty must not fail the pop";
-  EXPECT_NE(a, b);
-  EXPECT_FALSE(list.try_pop(c)) << "none free: empty is exact";
-  list.push(a);
-  FlakyQueue::flaky = 5;
-  std::uint32_t bulk[2];
-  EXPECT_EQ(list.pop_bulk(bulk, 2), 1u) << "bulk takes exactly what is free, despite spurious failures";
-  EXPECT_EQ(bulk[0], a);
-  FlakyQueue::flaky = 0;
+TEST(FifoFreeList, IsFirstInFirstOutAcrossThreads) {
+  // moodycamel's queue, which this policy used before, kept order only per
+  // producing thread. The ring keeps the order of the pushes.
+  FifoFreeList list;
+  list.reset(8, 0);
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    std::thread([&list, i] { list.push(i); }).join();
+  }
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    std::uint32_t got = 99;
+    ASSERT_TRUE(list.try_pop(got));
+    EXPECT_EQ(got, i);
+  }
+}
+
+TEST(FifoFreeList, APopWaitsForAClaimedPushInsteadOfReportingEmpty) {
+  // A pusher stalled between its claim and its entry (preempted there). The
+  // pops behind it must neither answer "empty" (a blocking acquirer would
+  // sleep beside a free sample: the lost wake-up of issue 8 item 1) nor skip
+  // ahead of it; they wait for its entry.
+  FifoFreeList list;
+  list.reset(4);
+  std::uint32_t scratch[4];
+  ASSERT_EQ(list.pop_bulk(scratch, 4), 4u);
+  const std::uint64_t stalled = list.claim(1);  // will carry index 1
+  list.push(2);                                 // a later push completes
+  EXPECT_FALSE(list.empty()) << "a claimed push is not empty";
+
+  std::atomic<bool> returned{false};
+  std::uint32_t first = 99;
+  bool got = false;
+  std::thread popper([&] {
+    got = list.try_pop(first);
+    returned.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(returned.load()) << "the pop returned before the stalled push wrote its entry";
+  list.publish(stalled, 1);
+  popper.join();
+  EXPECT_TRUE(got);
+  EXPECT_EQ(first, 1u) << "the claimed push comes first";
+  std::uint32_t second = 99;
+  ASSERT_TRUE(list.try_pop(second));
+  EXPECT_EQ(second, 2u);
+  EXPECT_TRUE(list.empty());
+  EXPECT_FALSE(list.try_pop(second)) << "none free: empty is exact";
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ run 1 2 safety fail    # no re-check after registering: lost wake-up
 run 3 3 safety fail    # lifetime dropped before the push: use after free
 run 2 4 safety fail    # no epoch re-check: a sample across a Decommit
 run 4 5 safety fail    # a closer that waits for a stalled cache owner never finishes
-run 1 6 safety fail 1  # FIFO believing a spurious "empty": a waiter sleeps beside the sample
+run 1 6 safety fail 1  # FIFO believing a false "empty": a waiter sleeps beside the sample
 run 5 7 safety fail 0 2  # a grower's push without a wake: the CAS loser sleeps beside it
 run 5 7 safety fail 1 2
 run 6 8 safety fail 0 1  # a failed builder that wakes nobody: the skipper sleeps beside an empty chunk

@@ -54,10 +54,11 @@
  *               before it may sleep; a failed builder that finds the mark
  *               wakes one sleeper.
  *   FAILS=n     refused allocations in a run (default 1).
- *   FIFO=1      the FIFO policy: no caches, and a pop may report "empty"
- *               while the sample is on the list (moodycamel's try_dequeue
- *               beside another consumer's unfinished dequeue); an exact
- *               count reserved before the dequeue is the truth for "empty".
+ *   FIFO=1      the FIFO policy: no caches; a push claims its ticket
+ *               (counts) before it writes its entry (FifoFreeList), and a
+ *               pop that finds a ticket claimed and not yet written waits
+ *               for the entry rather than report "empty": the count of
+ *               claimed tickets is the truth for "empty".
  *   BROKEN=1    the releaser wakes before it publishes the sample (a
  *               deliberate bug the check must catch).
  *   BROKEN=2    a waiter does not re-check the free list after registering.
@@ -66,7 +67,10 @@
  *   BROKEN=4    hand-out skips the epoch re-check after the pop.
  *   BROKEN=5    a closer waits for the owner to leave its cache (the old
  *               protocol): a stalled owner stalls the closer.
- *   BROKEN=6    FIFO without the count: a spurious "empty" is believed.
+ *   BROKEN=6    FIFO without the count: a pop believes "empty" while a
+ *               sample is on the list (as a queue's spurious failure, such
+ *               as moodycamel's try_dequeue beside another consumer's
+ *               unfinished dequeue, would make it).
  *   BROKEN=7    a grower pushes the rest of its chunk without a wake
  *               (CHUNK=2).
  *   BROKEN=8    a builder whose allocation failed wakes nobody, mark or not
@@ -112,7 +116,7 @@
 /* --- the pool's shared words ----------------------------------------- */
 byte state = 1;       /* EpochState: odd = committed */
 byte onlist = 0;      /* bit i: sample i is on the shared free list */
-byte avail = 0;       /* FifoFreeList::available_ (exact count) */
+byte avail = 0;       /* FifoFreeList: tail_ - head_, claimed tickets not consumed */
 byte owner[NS];       /* who holds sample i (NONE: free, cached or unbuilt) */
 bool cached = 0;      /* sample 0 sits in the owner thread's cache */
 bool busy = 0;        /* ThreadCache::busy */
@@ -193,18 +197,19 @@ inline notify(n) {  /* WakeChannel::notify: wait-free */
   fi
 }
 
-/* Free list. LIFO: one CAS each way, exact. FIFO: push enqueues, then
-   counts; pop reserves from the count, then dequeues, where the dequeue may
-   fail spuriously and is retried (FifoFreeList::take). */
+/* Free list. LIFO: one CAS each way, exact. FIFO: push claims a ticket
+   (the count), then writes its entry; pop takes one claimed ticket, then
+   waits until an entry is written (FifoFreeList::pop_bulk). Which entry it
+   takes does not matter to the protocol, as below. */
 inline push(i) {
+#if FIFO && BROKEN != 6
+  d_step { TOUCH; avail++ }
+#endif
   d_step {
     TOUCH;
     assert(EXISTS(i) && (onlist & BIT(i)) == 0);   /* a built slot, pushed once */
     onlist = onlist | BIT(i); push_state[i] = state
-  };
-#if FIFO && BROKEN != 6
-  d_step { TOUCH; avail++ }
-#endif
+  }
 }
 
 /* Which free sample a pop takes does not matter to the protocol (they are
@@ -233,10 +238,8 @@ inline pop(mine, idx, popped_state) {
   d_step { TOUCH; if :: avail > 0 -> avail--; mine = 1 :: else -> skip fi };
   if
   :: mine ->
-     do                            /* reserved: a sample is on the list */
-     :: d_step { onlist != 0 -> take_lowest(idx); popped_state = push_state[idx] }; break
-     :: onlist != 0 -> skip        /* spurious "empty": retry */
-     od
+     /* a claimed ticket: wait until its entry is written */
+     d_step { onlist != 0 -> take_lowest(idx); popped_state = push_state[idx] }
   :: else -> skip
   fi
 #else

@@ -56,7 +56,7 @@ Errc compute_layout(const Properties& request, Layout* out) noexcept;
 // Which free-list discipline a pool uses; both are lock-free.
 enum class FreeListPolicy : std::uint8_t {
   lifo,  // Treiber stack: the most recently released sample is reused first (cache-warm)
-  fifo,  // moodycamel::ConcurrentQueue: samples rotate evenly (DMA targets)
+  fifo,  // a ring in release order: samples rotate evenly (DMA targets)
 };
 
 }  // namespace samplepool
