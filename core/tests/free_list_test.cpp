@@ -19,7 +19,7 @@ template <class L>
 class FreeListTest : public testing::Test {
  protected:
   void SetUp() override { list.reset(kN); }
-  static constexpr std::uint32_t kN = 64;
+  static constexpr std::uint32_t kN = 61;  // FIFO: a ring of 64 with room to spare
   L list;
 };
 
@@ -41,12 +41,13 @@ TYPED_TEST(FreeListTest, HoldsEveryIndexExactlyOnce) {
 
 TYPED_TEST(FreeListTest, BulkOperationsMoveEveryIndexOnce) {
   std::uint32_t a[40], b[40];
+  constexpr std::uint32_t kRest = TestFixture::kN - 40;
   ASSERT_EQ(this->list.pop_bulk(a, 40), 40u);
-  ASSERT_EQ(this->list.pop_bulk(b, 40), 24u) << "only what is there";
+  ASSERT_EQ(this->list.pop_bulk(b, 40), kRest) << "only what is there";
   std::uint32_t none;
   EXPECT_EQ(this->list.pop_bulk(&none, 1), 0u);
   EXPECT_EQ(this->list.pop_bulk(&none, 0), 0u);
-  this->list.push_bulk(b, 24);
+  this->list.push_bulk(b, kRest);
   this->list.push_bulk(a, 40);
   std::vector<std::uint32_t> got;
   std::uint32_t i;
@@ -173,10 +174,12 @@ TEST(FifoFreeList, RotatesEvenly) {
 
 TEST(FifoFreeList, MatchesAQueueThroughManyLapsOfTheRing) {
   // Capacity 5 gives a ring of 8: entries are reused at offsets that move
-  // each lap. A deque is the reference for every order and count.
+  // each lap. A deque is the reference for every order and count. The
+  // tickets start below 2^32 and cross it, where the entries' 32 ticket bits
+  // wrap.
   constexpr std::uint32_t kCap = 5;
   FifoFreeList list;
-  list.reset(kCap, 3);
+  list.reset(kCap, 3, (std::uint64_t{1} << 32) - 1000);
   std::deque<std::uint32_t> model{0, 1, 2};
   std::vector<std::uint32_t> out_of_list{3, 4};  // held: pushed later
   std::mt19937 rng(7);
@@ -214,6 +217,21 @@ TEST(FifoFreeList, MatchesAQueueThroughManyLapsOfTheRing) {
   }
 }
 
+TEST(FifoFreeList, AResetEmptiesARingItReuses) {
+  FifoFreeList list;
+  list.reset(4);
+  std::uint32_t i = 99;
+  ASSERT_TRUE(list.try_pop(i));
+  ASSERT_TRUE(list.try_pop(i));
+  list.reset(4, 0);  // same size: the ring is kept, its entries written again
+  EXPECT_TRUE(list.empty());
+  EXPECT_FALSE(list.try_pop(i)) << "an entry of the old fill survived the reset";
+  list.push(3);
+  ASSERT_TRUE(list.try_pop(i));
+  EXPECT_EQ(i, 3u);
+  EXPECT_FALSE(list.try_pop(i));
+}
+
 TEST(FifoFreeList, IsFirstInFirstOutAcrossThreads) {
   // moodycamel's queue, which this policy used before, kept order only per
   // producing thread. The ring keeps the order of the pushes.
@@ -242,18 +260,20 @@ TEST(FifoFreeList, APopWaitsForAClaimedPushInsteadOfReportingEmpty) {
   list.push(2);                                 // a later push completes
   EXPECT_FALSE(list.empty()) << "a claimed push is not empty";
 
-  std::atomic<bool> returned{false};
-  std::uint32_t first = 99;
-  bool got = false;
-  std::thread popper([&] {
-    got = list.try_pop(first);
-    returned.store(true);
+  // This thread pops; another writes the stalled entry later. A pop that
+  // answered "empty" or took index 2 first fails below, however the two
+  // threads are scheduled.
+  std::atomic<bool> popping{false};
+  std::thread pusher([&] {
+    while (!popping.load()) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    list.publish(stalled, 1);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_FALSE(returned.load()) << "the pop returned before the stalled push wrote its entry";
-  list.publish(stalled, 1);
-  popper.join();
-  EXPECT_TRUE(got);
+  std::uint32_t first = 99;
+  popping.store(true);
+  const bool got = list.try_pop(first);
+  pusher.join();
+  EXPECT_TRUE(got) << "the pop reported empty while a push was claimed";
   EXPECT_EQ(first, 1u) << "the claimed push comes first";
   std::uint32_t second = 99;
   ASSERT_TRUE(list.try_pop(second));

@@ -198,9 +198,12 @@ inline notify(n) {  /* WakeChannel::notify: wait-free */
 }
 
 /* Free list. LIFO: one CAS each way, exact. FIFO: push claims a ticket
-   (the count), then writes its entry; pop takes one claimed ticket, then
-   waits until an entry is written (FifoFreeList::pop_bulk). Which entry it
-   takes does not matter to the protocol, as below. */
+   (the count), then writes its entry; pop reserves one claimed ticket, then
+   waits until an entry is written. (FifoFreeList's pop reserves nothing: it
+   waits at the head for that ticket's entry, or finds it taken and looks
+   again; each of its traces is one of these. The ring's lapping rule and
+   memory orders are outside the model.) Which entry it takes does not
+   matter to the protocol, as below. */
 inline push(i) {
 #if FIFO && BROKEN != 6
   d_step { TOUCH; avail++ }

@@ -191,9 +191,9 @@ struct ControlBlock {
   // caller's own, empty and open one may hold a sample, the shared list is empty, and
   // the pool cannot grow now. The hint is read first, with acquire, pairing
   // with the release store of the sweep that cleared it after pushing what it
-  // found: a poll that sees the hint clear sees those pushes in its list load. The list load (seq_cst)
-  // is the failing poll's linearization point, as a failed try_pop's would
-  // be. Growth still possible (count below the maximum, including a chunk
+  // found: a poll that sees the hint clear sees those pushes in its list load. The list's
+  // emptiness test (seq_cst loads; FreeList::empty) is the failing poll's
+  // linearization point, as a failed try_pop's would be. Growth still possible (count below the maximum, including a chunk
   // being built) sends the poll down the path that grows.
   // `nothing_cached` is CacheSet::nothing_cached_elsewhere(), evaluated
   // first: it is the hint's load.

@@ -1,7 +1,7 @@
 // samplepool/detail/cpu_relax.hpp: the spin-wait hint, per architecture.
 //
-// Purpose: a bounded spin (a blocking acquire before it sleeps, the FIFO
-// list's retry of a reserved pop) tells the core it is spinning, so that a
+// Purpose: a bounded spin (a blocking acquire before it sleeps, a FIFO pop
+// waiting for a claimed entry) tells the core it is spinning, so that a
 // sibling hyper-thread gets the pipeline and the spin leaves the memory
 // system alone. x86: PAUSE; AArch64: YIELD; ARMv7: YIELD; anything else: a
 // compiler barrier only (the loop still re-reads its atomics every time).

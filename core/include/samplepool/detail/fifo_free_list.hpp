@@ -13,8 +13,10 @@
 // and, if it carries ticket h, consumes it by moving head_ from h to h + 1
 // with a CAS. The CAS validates the read: entry h is rewritten only by push
 // h + R, which cannot claim its ticket while head_ <= h (the invariant).
-// Tickets in an entry keep their low 32 bits; the CAS compares all 64, so a
-// pop that slept through 2^32 tickets fails it.
+// Tickets in an entry keep their low 32 bits (so R <= 2^31): a pop whose
+// head_ is stale by laps fails its CAS, which compares all 64; one whose
+// head_ is current reads, after its acquire load of head_, an entry at most
+// one lap old, whose low bits differ.
 //
 // Invariant: an index is on the list at most once, and every index is below
 // the capacity C <= R. The tickets in [head_, tail_) are claimed and not
@@ -23,16 +25,19 @@
 // t - head_ < C: the entry's previous ticket, t - R, has been consumed, and a
 // push never waits for room nor overwrites an entry a pop could still take.
 //
-// Progress: push is wait-free (a fetch_add, a load and a store). A pop is
+// Progress: push is wait-free (a fetch_add and a store an entry). A pop is
 // lock-free (its CAS fails only because another pop consumed), save in one
-// window: a push between claiming its ticket and writing its entry (adjacent
-// instructions, so only a push preempted there) holds up the pops behind it.
+// window: a push between claiming its tickets and writing their entries
+// (the next instructions; for push_bulk, up to kMaxBulk entries) holds up the
+// pops that reach them, so only a push preempted there stalls anyone.
 // Such a pop does not answer "empty": "empty" is exactly head_ == tail_, and
 // a blocking acquirer that believed a false "empty" would sleep beside a
 // free sample. It waits for the entry instead, a few pauses, then
 // sched_yield, then short sleeps, so that a higher-priority popper never
 // starves the pusher it waits for. (moodycamel's queue, which this policy
-// used before, had the same window on its consumers' side.)
+// used before, had the same window on its consumers' side.) For the same
+// reason a pop is not async-signal-safe: a signal handler that pops from a
+// list its own thread was pushing to when interrupted may wait for itself.
 //
 // Thread safety: push/try_pop from any thread; reset() as for LifoFreeList.
 // reset() allocates the ring (8 bytes an index, cold path); steady state and
@@ -45,13 +50,15 @@
 //    claim (and waits for its entry) or the pusher sees the waiter.
 //  - The entry's store (release) pairs with the pop's load of it (acquire):
 //    the releaser's writes to the sample pass to the next holder.
-//  - head_'s CAS is seq_cst: a successful pop's seq_cst point.
-//  - A push reads its entry before writing it and expects ticket t - R. By
-//    read-write coherence that orders its store after the store the pop of
-//    t - R consumed; nothing else relates the two pushes' stores in the C++
-//    model, though the hardware would. The read finds t - R at once (the
-//    invariant: its pop happened before this push's claim in the seq_cst
-//    order); the loop around it only waits for that store to be visible.
+//  - head_'s CAS is seq_cst: a successful pop's seq_cst point. A pop loads
+//    head_ with acquire (the bound on a stale entry, above).
+//  - Push t's store lands after push t - R's in the entry's modification
+//    order, by happens-before alone: among tickets t - C .. t two carry one
+//    index (C + 1 tickets, C indices), say a < b; the pop of a happens before
+//    push b (the index passed through a holder), push b's claim before push
+//    t's (tail_ changes only by read-modify-writes), and the pop of t - R
+//    (t - R <= a) before the pop of a (so does head_); that pop read push
+//    t - R's entry with acquire.
 #pragma once
 
 #include <sched.h>
@@ -59,6 +66,7 @@
 
 #include <atomic>
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 
@@ -69,25 +77,32 @@ namespace samplepool::detail {
 
 class FifoFreeList {
  public:
-  void reset(std::uint32_t capacity, std::uint32_t filled) {
+  // `first` is the first ticket: a test starts near 2^32 to cross the
+  // entries' 32-bit wrap.
+  void reset(std::uint32_t capacity, std::uint32_t filled, std::uint64_t first = 0) {
+    assert(capacity <= kMaxCapacity && filled <= capacity);
     const std::uint64_t size = std::bit_ceil(std::uint64_t{capacity > 0 ? capacity : 1});
     if (size != mask_ + 1 || !ring_) {
       ring_ = std::make_unique<std::atomic<std::uint64_t>[]>(size);
       mask_ = size - 1;
     }
     // Every entry carries the ticket one lap before its first: unwritten.
-    for (std::uint64_t i = 0; i <= mask_; ++i) {
-      ring_[i].store(entry(i - size, 0), std::memory_order_relaxed);
+    for (std::uint64_t t = first; t < first + size; ++t) {
+      ring_[t & mask_].store(entry(t - size, 0), std::memory_order_relaxed);
     }
-    head_.store(0, std::memory_order_relaxed);
-    tail_.store(0, std::memory_order_relaxed);
+    head_.store(first, std::memory_order_relaxed);
+    tail_.store(first, std::memory_order_relaxed);
     for (std::uint32_t i = 0; i < filled; ++i) push(i);
   }
   void reset(std::uint32_t n) { reset(n, n); }
 
+  // The entries' ticket bits tell laps apart only while R <= 2^31.
+  static constexpr std::uint32_t kMaxCapacity = 1u << 31;
+
   bool try_pop(std::uint32_t& index) noexcept {
-    // relaxed: h only picks the entry to read; the CAS validates it.
-    std::uint64_t h = head_.load(std::memory_order_relaxed);
+    // acquire: the entry read next is at most a lap older than h (above);
+    // the CAS validates h.
+    std::uint64_t h = head_.load(std::memory_order_acquire);
     // acquire: pairs with publish()'s release (the sample's contents).
     const std::uint64_t e = ring_[h & mask_].load(std::memory_order_acquire);
     if (ticket_of(e) == static_cast<std::uint32_t>(h) &&
@@ -106,7 +121,7 @@ class FifoFreeList {
     std::atomic<std::uint64_t>* const ring = ring_.get();  // loaded once: the loads would reload them
     const std::uint64_t mask = mask_;
     for (std::uint32_t attempt = 0;;) {
-      std::uint64_t h = head_.load(std::memory_order_relaxed);  // as in try_pop
+      std::uint64_t h = head_.load(std::memory_order_acquire);  // as in try_pop
       std::uint32_t n = 0;
       while (n < max) {
         const std::uint64_t e = ring[(h + n) & mask].load(std::memory_order_acquire);  // as in try_pop
@@ -118,7 +133,7 @@ class FifoFreeList {
                                           std::memory_order_relaxed)) {
           return n;
         }
-      } else if (!await_entry(h, attempt++)) {
+      } else if (!await_entry(h, attempt)) {
         return 0;
       }
     }
@@ -143,18 +158,17 @@ class FifoFreeList {
   // The two halves of a push, public so that a test can stall a pusher
   // between them: claim(n) takes n consecutive tickets, publish() writes one.
   std::uint64_t claim(std::uint32_t n) noexcept {
-    return tail_.fetch_add(n, std::memory_order_seq_cst);  // see the header comment
+    const std::uint64_t t = tail_.fetch_add(n, std::memory_order_seq_cst);  // see the header comment
+    // The invariant: room for the n without passing an unconsumed entry.
+    assert(t + n - head_.load(std::memory_order_relaxed) <= mask_ + 1);
+    return t;
   }
   void publish(std::uint64_t ticket, std::uint32_t index) noexcept { write(ring_.get(), mask_, ticket, index); }
 
  private:
   static void write(std::atomic<std::uint64_t>* ring, std::uint64_t mask, std::uint64_t ticket,
                     std::uint32_t index) noexcept {
-    std::atomic<std::uint64_t>& slot = ring[ticket & mask];
-    const auto previous = static_cast<std::uint32_t>(ticket - (mask + 1));
-    // relaxed: coherence alone orders this store after the one it reads.
-    while (ticket_of(slot.load(std::memory_order_relaxed)) != previous) cpu_relax();
-    slot.store(entry(ticket, index), std::memory_order_release);  // pairs with the pop's acquire
+    ring[ticket & mask].store(entry(ticket, index), std::memory_order_release);  // pairs with the pop's acquire
   }
 
   static constexpr std::uint64_t entry(std::uint64_t ticket, std::uint32_t index) noexcept {
@@ -170,13 +184,15 @@ class FifoFreeList {
   // (the seq_cst load of tail_, the failed pop's point in the wake protocol,
   // reads h: head_ == h == tail_ then). Otherwise a push holds ticket h and
   // has not written its entry, or head_ has moved on: backs off in the first
-  // case and returns true (look again).
-  [[gnu::noinline, gnu::cold]] bool await_entry(std::uint64_t h, std::uint32_t attempt) const noexcept {
+  // case (counting `attempt`, the waits for this pop) and returns true (look
+  // again).
+  [[gnu::noinline, gnu::cold]] bool await_entry(std::uint64_t h, std::uint32_t& attempt) const noexcept {
     if (tail_.load(std::memory_order_seq_cst) == h) return false;
     if (head_.load(std::memory_order_relaxed) != h) return true;
-    if (attempt < 64) {
+    const std::uint32_t waited = attempt++;
+    if (waited < 64) {
       cpu_relax();
-    } else if (attempt < 128) {
+    } else if (waited < 128) {
       sched_yield();
     } else {
       const timespec pause{0, 50'000};  // 50 us: lets any priority run
@@ -191,5 +207,6 @@ class FifoFreeList {
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};  // pops' line
   alignas(kCacheLine) std::atomic<std::uint64_t> tail_{0};  // pushes' line
 };
+static_assert(kMaxSampleCount <= FifoFreeList::kMaxCapacity);
 
 }  // namespace samplepool::detail

@@ -4,12 +4,16 @@
 //   reset(cap, filled)     room for indices 0..cap-1, filled with 0..filled-1
 //                          (a growing pool pushes the rest later); only
 //                          while nobody touches the list. reset(n) = reset(n, n)
-//   try_pop(index&)        lock-free; false when empty
-//   push(index)            lock-free; never fails, never drops an index
+//   try_pop(index&)        lock-free (FIFO: but for a push preempted
+//                          between its claim and its write, which the pop
+//                          waits for; fifo_free_list.hpp); false when empty
+//   push(index)            lock-free (FIFO: wait-free); never fails, never
+//                          drops an index
 //   pop_bulk(out, max)     up to max indices; returns how many
 //   push_bulk(in, n)       all n; never fails
-//   empty()                true when a try_pop now would fail (one seq_cst
-//                          load, no read-modify-write)
+//   empty()                true when a try_pop now would fail (seq_cst
+//                          loads, the last one deciding: one for LIFO, two
+//                          for FIFO; no read-modify-write)
 // and the same ordering promise: push is a release and a seq_cst point,
 // try_pop an acquire and a seq_cst point (the wake channel's store-load pair
 // depends on it). FreeList picks one at construction; the branch on the
