@@ -25,7 +25,7 @@
 // t - head_ < C: the entry's previous ticket, t - R, has been consumed, and a
 // push never waits for room nor overwrites an entry a pop could still take.
 //
-// Progress: push is wait-free (a fetch_add and a store an entry). A pop is
+// Progress: push is wait-free (a fetch_add, then a store per entry). A pop is
 // lock-free (its CAS fails only because another pop consumed), save in one
 // window: a push between claiming its tickets and writing their entries
 // (the next instructions; for push_bulk, up to kMaxBulk entries) holds up the
@@ -57,8 +57,8 @@
 //    index (C + 1 tickets, C indices), say a < b; the pop of a happens before
 //    push b (the index passed through a holder), push b's claim before push
 //    t's (tail_ changes only by read-modify-writes), and the pop of t - R
-//    (t - R <= a) before the pop of a (so does head_); that pop read push
-//    t - R's entry with acquire.
+//    (t - R <= a) before the pop of a (head_ too changes only by them); and
+//    the pop of t - R read push t - R's entry with acquire.
 #pragma once
 
 #include <sched.h>
