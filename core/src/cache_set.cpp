@@ -33,8 +33,8 @@ CacheSet::CacheSet(ControlBlock& cb, bool wanted, Finalizer finalize, void* cont
   if (wanted && asymmetric_fence_available()) caches_.reset(new (std::nothrow) ThreadCache[kCacheEntries]);
   if (caches_ == nullptr) {  // none wanted or possible: the shared path serves
     // Without memory for these either, failed polls count in the pool.
-    poll_counts_.reset(new (std::nothrow) PollCount[kCacheEntries]);
-    cb_.read_mostly.poll_counts = poll_counts_.get();
+    slot_counts_.reset(new (std::nothrow) SlotCounts[kCacheEntries]);
+    cb_.read_mostly.slot_counts = slot_counts_.get();
     return;
   }
   cb_.read_mostly.caches = caches_.get();
@@ -116,7 +116,12 @@ std::uint32_t CacheSet::flush(ThreadCache& c, std::uint32_t n) noexcept {
 
 void CacheSet::count_timeout_without_slot() noexcept {
   cb_.counters.timeouts.fetch_add(1, std::memory_order_relaxed);
-  if (exists() || poll_counts_ != nullptr) claim_cache_slot();
+  if (exists() || slot_counts_ != nullptr) claim_cache_slot();
+}
+
+void CacheSet::count_acquire_without_slot() noexcept {
+  cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);
+  if (slot_counts_ != nullptr) claim_cache_slot();
 }
 
 CacheSet::Taken CacheSet::take_slow(ThreadCache& c, std::uint32_t n, std::uint32_t offset) noexcept {
@@ -305,8 +310,11 @@ CacheSet::Totals CacheSet::totals() const noexcept {
       t.timeouts += caches[i].timeouts.load(std::memory_order_relaxed);
     }
   }
-  if (const PollCount* counts = poll_counts_.get()) {
-    for (std::uint32_t i = 1; i < kCacheEntries; ++i) t.timeouts += counts[i].failed.load(std::memory_order_relaxed);
+  if (const SlotCounts* counts = slot_counts_.get()) {
+    for (std::uint32_t i = 1; i < kCacheEntries; ++i) {
+      t.timeouts += counts[i].failed.load(std::memory_order_relaxed);
+      t.acquires += counts[i].acquires.load(std::memory_order_relaxed);
+    }
   }
   return t;
 }

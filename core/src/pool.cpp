@@ -176,8 +176,15 @@ Errc Pool::hand_out(std::uint32_t index, EpochState::Word entry, SampleSlot*& ou
   // published to other holders by whatever hands them the Sample.
   detail::mark_acquired(*s);  // the holder stamp: acquire_impl, inline
   cb_.note_high_water(cb_.hot.life.held_from_in_flight());
-  cb_.hot.acquires.fetch_add(1, std::memory_order_relaxed);  // statistics
   out = s;
+  // Statistics, in the thread's slot where it can (slot_counts.hpp); the
+  // exception in a tail call, so that the usual path keeps no frame.
+  if (detail::CacheSet::count_acquire(cb_)) [[likely]] return Errc::ok;
+  return count_acquire_in_pool();
+}
+
+Errc Pool::count_acquire_in_pool() noexcept {
+  caches_.count_acquire_without_slot();
   return Errc::ok;
 }
 

@@ -200,6 +200,7 @@ class Pool {
                   bool& closed, std::uint32_t& index) noexcept;
   Errc hand_out(std::uint32_t index, detail::EpochState::Word entry, detail::SampleSlot*& out) noexcept;
   Errc give_back(std::uint32_t index) noexcept;
+  [[gnu::cold]] Errc count_acquire_in_pool() noexcept;
   Errc refuse(Errc why) noexcept;
   SAMPLEPOOL_HOT_INLINE void recycle(detail::SampleSlot* slot) noexcept;
   [[gnu::cold]] void recycle_shared(detail::SampleSlot* slot) noexcept;

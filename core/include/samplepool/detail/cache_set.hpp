@@ -12,7 +12,7 @@
 // A set without caches (the FIFO policy, caches switched off, no expedited
 // membarrier) answers every owner call with "use the shared path" and every
 // closer call with "nothing skipped"; it keeps each thread slot's failed
-// polls instead (poll_counts.hpp).
+// polls and shared-path acquires instead (slot_counts.hpp).
 //
 // Thread safety: take/take_one/put/put_picked/refill/flush/owner_drain (and
 // the cold exits of take_one and put) run on the owning thread only. Closers serialize on sweep_ (a
@@ -34,7 +34,7 @@
 #include "samplepool/config.hpp"
 #include "samplepool/detail/control_block.hpp"
 #include "samplepool/detail/holder_stamp.hpp"
-#include "samplepool/detail/poll_counts.hpp"
+#include "samplepool/detail/slot_counts.hpp"
 #include "samplepool/detail/thread_cache.hpp"
 #include "samplepool/detail/thread_index.hpp"
 
@@ -140,12 +140,22 @@ class CacheSet {
   // so this is never the pool's last.
   void return_own() noexcept;
   // Counts a failed poll in this thread's cache entry, or without caches in
-  // its slot's poll count (no shared write); false when the thread has no
+  // its slot's counts (no shared write); false when the thread has no
   // slot (or the pool neither), and the caller counts it in the pool.
   static bool count_timeout(const ControlBlock& cb, Own own) noexcept;
   // ... and where it answered false: counts the failure in the pool, and
   // claims a slot so that the next one need not.
   [[gnu::cold]] void count_timeout_without_slot() noexcept;
+  // Counts a sample the shared path handed out, in a set without caches in
+  // this thread's slot's counts; false when the thread has no slot, or the
+  // set has caches (a shared-path acquire is then the exception: caches
+  // closed, or no slot), and the caller calls count_acquire_without_slot.
+  // Runs in the caller's module, after the out-of-line shared path: there
+  // the slot's TLS word is one load, in the library a TLS call.
+  static bool count_acquire(const ControlBlock& cb) noexcept;
+  // ... and where it answered false: counts it in the pool, and claims a
+  // slot for a set without caches so that the next one need not.
+  [[gnu::cold]] void count_acquire_without_slot() noexcept;
 
   // Closers --------------------------------------------------------------------
   // A closer closes every cache and empties the idle ones; they stay closed
@@ -240,7 +250,7 @@ class CacheSet {
 
   ControlBlock& cb_;
   std::unique_ptr<ThreadCache[]> caches_;  // kCacheEntries, or null; cb_.read_mostly.caches mirrors it
-  std::unique_ptr<PollCount[]> poll_counts_;  // kCacheEntries when caches_ is null; cb_.read_mostly.poll_counts mirrors it
+  std::unique_ptr<SlotCounts[]> slot_counts_;  // kCacheEntries when caches_ is null; cb_.read_mostly.slot_counts mirrors it
   Finalizer finalize_;
   void* finalize_context_;
   CacheUser user_;                   // registered while caches_ exists
@@ -347,9 +357,18 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb, Own o
     own.cache->count_timeout();
     return true;
   }
-  PollCount* counts = cb.read_mostly.poll_counts;
+  SlotCounts* counts = cb.read_mostly.slot_counts;
   if (counts == nullptr || own.offset == 0) return false;
-  single_writer_add(poll_count_at(counts, own.offset).failed, 1);
+  single_writer_add(slot_counts_at(counts, own.offset).failed, 1);
+  return true;
+}
+
+SAMPLEPOOL_HOT_INLINE bool CacheSet::count_acquire(const ControlBlock& cb) noexcept {
+  SlotCounts* counts = cb.read_mostly.slot_counts;
+  if (counts == nullptr) return false;
+  const std::uint32_t offset = cache_offset();
+  if (offset == 0) return false;
+  single_writer_add(slot_counts_at(counts, offset).acquires, 1);
   return true;
 }
 

@@ -47,7 +47,7 @@
 namespace samplepool::detail {
 
 struct ThreadCache;
-struct PollCount;
+struct SlotCounts;
 
 struct ControlBlock {
   explicit ControlBlock(FreeListPolicy policy) noexcept : free(policy) {}
@@ -56,7 +56,9 @@ struct ControlBlock {
   // on the same (already exclusively owned) cache line.
   struct alignas(kCacheLine) Hot {
     Lifetime life;
-    std::atomic<std::uint64_t> acquires{0};    // statistics: relaxed
+    // statistics, relaxed: the shared path's acquires, where no thread
+    // slot counts them (slot_counts.hpp), and bulk acquires
+    std::atomic<std::uint64_t> acquires{0};
     std::atomic<std::uint64_t> high_water{0};  // statistics: relaxed
   } hot;
 
@@ -69,8 +71,8 @@ struct ControlBlock {
     void* callback_context = nullptr;
     SampleSlot* slots = nullptr;         // the slot region (slot.hpp), capacity headers
     ThreadCache* caches = nullptr;       // kCacheEntries entries, or null: no caches
-    // Without caches: each thread slot's failed polls (poll_counts.hpp), or null.
-    PollCount* poll_counts = nullptr;
+    // Without caches: each thread slot's failed polls and acquires (slot_counts.hpp), or null.
+    SlotCounts* slot_counts = nullptr;
     // Per-pool cache bounds, set with the slots (thread_cache.hpp): a cache
     // holds a quarter of a small pool, all but kThreadCacheSpare of a larger
     // one, 32 at most (config.hpp); pools under 8 samples keep their caches

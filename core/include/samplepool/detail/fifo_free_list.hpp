@@ -99,7 +99,7 @@ class FifoFreeList {
   // The entries' ticket bits tell laps apart only while R <= 2^31.
   static constexpr std::uint32_t kMaxCapacity = 1u << 31;
 
-  bool try_pop(std::uint32_t& index) noexcept {
+  SAMPLEPOOL_HOT_INLINE bool try_pop(std::uint32_t& index) noexcept {
     // acquire: the entry read next is at most a lap older than h (above);
     // the CAS validates h.
     std::uint64_t h = head_.load(std::memory_order_acquire);
@@ -113,7 +113,7 @@ class FifoFreeList {
     return try_pop_again(index);  // no entry, or another pop came first
   }
 
-  void push(std::uint32_t index) noexcept { publish(claim(1), index); }
+  SAMPLEPOOL_HOT_INLINE void push(std::uint32_t index) noexcept { publish(claim(1), index); }
 
   // Up to `max` indices, oldest first; returns how many (0: empty).
   std::uint32_t pop_bulk(std::uint32_t* out, std::uint32_t max) noexcept {

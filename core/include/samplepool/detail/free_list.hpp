@@ -55,10 +55,13 @@ class FreeList {
       fifo_.reset(capacity, filled);
     }
   }
-  bool try_pop(std::uint32_t& index) noexcept {
+  // Forced inline, as is push: a FIFO pool's every acquire and release
+  // (Pool::acquire_shared, recycle_shared). Called out of line, through the
+  // library's PLT, each cost a frame of its own and kept acquire_shared's.
+  SAMPLEPOOL_HOT_INLINE bool try_pop(std::uint32_t& index) noexcept {
     return policy_ == FreeListPolicy::lifo ? lifo_.try_pop(index) : fifo_.try_pop(index);
   }
-  void push(std::uint32_t index) noexcept {
+  SAMPLEPOOL_HOT_INLINE void push(std::uint32_t index) noexcept {
     if (policy_ == FreeListPolicy::lifo) {
       lifo_.push(index);
     } else {

@@ -54,7 +54,7 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
   // no sweep, no system call, and its count goes to a line of this thread's
   // own, its cache entry or, without caches, its slot's poll count
-  // (poll_counts.hpp), where it holds a slot (control_block.hpp,
+  // (slot_counts.hpp), where it holds a slot (control_block.hpp,
   // poll_must_fail).
   // The caller's cache entry is found once, for the test of its own cache
   // and for the count (measured: the poll 0.89x the time, the C face's

@@ -1,0 +1,76 @@
+// samplepool/detail/slot_counts.hpp: a pool's statistics counted per thread
+// slot, for a pool without thread caches.
+//
+// Purpose: a failing try_acquire (Stats::timeouts) and an acquire served by
+// the shared list (Stats::acquires) count themselves without a locked
+// instruction. In a pool with caches they count in the caller's cache entry
+// (ThreadCache::timeouts, ::acquires) or, for the rare shared-path acquire,
+// in the pool. A pool without caches (the FIFO policy; caches switched off
+// or unavailable) had only the pool's counters, whose relaxed fetch_add is a
+// locked instruction: by itself it put a FIFO pool's failing poll at 3-4x a
+// failed pop, and it was one of the FIFO round trip's seven locked
+// instructions (measured: the round trip 0.905x the time without it,
+// tools/ab_inproc.sh roundtrip --fifo). Here each thread slot
+// (thread_index.hpp) has a line of its own, which only the slot's holder
+// writes, with a plain load and store.
+//
+// Index: a slot's byte offset in the cache arrays (CacheTls::offset)
+// divided by sizeof(ThreadCache). The offset is an exact multiple, so the
+// division is a shift by the size's power of two and a multiply by the
+// inverse of its odd part modulo 2^32 (exact division, two instructions):
+// on a path GCC treats as cold it otherwise emitted a 64-bit div, 35 cycles
+// and more (measured: the FIFO poll at 16 ns against 6.4). Entry 0 is never
+// written: offset 0 means no slot, and the caller counts in the pool.
+//
+// Slots: a thread that polls or acquires from such a pool without holding a
+// slot counts in the pool and claims one (CacheSet::count_timeout_without_slot,
+// count_acquire_without_slot) and keeps it until it exits, as a thread that
+// uses a pool with caches does; the 64 slots are process-wide, so a process
+// with more such threads than that leaves the rest to count in the pool (and
+// later threads without a cache).
+//
+// Thread safety: only the holder of the slot writes its counts
+// (single_writer_add; two live threads never hold one; a slot passes from an
+// exited thread to the next through the slot bitmap's release/acquire pair,
+// which orders their counts). Readers (CacheSet::totals) are racy by nature
+// and load relaxed.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cassert>
+#include <cstdint>
+
+#include "samplepool/config.hpp"
+#include "samplepool/detail/thread_cache.hpp"
+
+namespace samplepool::detail {
+
+struct alignas(kCacheLine) SlotCounts {
+  std::atomic<std::uint64_t> failed{0};    // failed polls
+  std::atomic<std::uint64_t> acquires{0};  // samples handed out by the shared path
+};
+
+namespace slot_index {
+inline constexpr std::uint32_t kStride = sizeof(ThreadCache);
+inline constexpr int kShift = std::countr_zero(kStride);
+inline constexpr std::uint32_t kOdd = kStride >> kShift;
+// The inverse of kOdd modulo 2^32, by Newton's iteration (each step doubles
+// the correct low bits; an odd number is its own inverse modulo 8).
+inline constexpr std::uint32_t kInverse = [] {
+  std::uint32_t x = kOdd;
+  for (int i = 0; i < 5; ++i) x *= 2u - kOdd * x;
+  return x;
+}();
+static_assert(kOdd * kInverse == 1u);
+}  // namespace slot_index
+
+// The entry for a slot's byte offset (not 0) in an array of kCacheEntries.
+SAMPLEPOOL_HOT_INLINE SlotCounts& slot_counts_at(SlotCounts* counts, std::uint32_t offset) noexcept {
+  assert(offset % slot_index::kStride == 0);
+  return counts[(offset >> slot_index::kShift) * slot_index::kInverse];
+}
+
+static_assert(sizeof(SlotCounts) == kCacheLine, "each slot's counts on a line of their own");
+
+}  // namespace samplepool::detail
