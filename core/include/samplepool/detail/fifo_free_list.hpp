@@ -40,8 +40,10 @@
 // list its own thread was pushing to when interrupted may wait for itself.
 //
 // Thread safety: push/try_pop from any thread; reset() as for LifoFreeList.
-// reset() allocates the ring (8 bytes an index, cold path); steady state and
-// growth allocate nothing.
+// reset() allocates the ring (8 bytes an index, on whole cache lines of its
+// own: every push writes an entry, and no neighbour on the heap may share
+// its first or last line; cold path); steady state and growth allocate
+// nothing.
 //
 // Memory ordering:
 //  - tail_'s fetch_add (push) is seq_cst: the free list's seq_cst point for
@@ -69,6 +71,7 @@
 #include <cassert>
 #include <cstdint>
 #include <memory>
+#include <new>
 
 #include "samplepool/config.hpp"
 #include "samplepool/detail/cpu_relax.hpp"
@@ -83,7 +86,7 @@ class FifoFreeList {
     assert(capacity <= kMaxCapacity && filled <= capacity);
     const std::uint64_t size = std::bit_ceil(std::uint64_t{capacity > 0 ? capacity : 1});
     if (size != mask_ + 1 || !ring_) {
-      ring_ = std::make_unique<std::atomic<std::uint64_t>[]>(size);
+      ring_ = make_ring(size);
       mask_ = size - 1;
     }
     // Every entry carries the ticket one lap before its first: unwritten.
@@ -95,6 +98,21 @@ class FifoFreeList {
     for (std::uint32_t i = 0; i < filled; ++i) push(i);
   }
   void reset(std::uint32_t n) { reset(n, n); }
+
+  using Entry = std::atomic<std::uint64_t>;
+  struct RingFree {
+    void operator()(Entry* p) const noexcept { ::operator delete(p, std::align_val_t{kCacheLine}); }
+  };
+  using Ring = std::unique_ptr<Entry[], RingFree>;
+  // `size` entries (a power of two), zeroed, on whole lines of their own
+  // (header comment): at least a line's worth, starting on a line.
+  static Ring make_ring(std::uint64_t size) {
+    constexpr std::uint64_t kPerLine = kCacheLine / sizeof(Entry);
+    const std::uint64_t n = size > kPerLine ? size : kPerLine;
+    auto* p = static_cast<Entry*>(::operator new(n * sizeof(Entry), std::align_val_t{kCacheLine}));
+    for (std::uint64_t i = 0; i < n; ++i) new (p + i) Entry(0);  // trivially destructible: nothing to end
+    return Ring(p);
+  }
 
   // The entries' ticket bits tell laps apart only while R <= 2^31.
   static constexpr std::uint32_t kMaxCapacity = 1u << 31;
@@ -202,7 +220,7 @@ class FifoFreeList {
   }
 
   // Read-mostly: set by reset(), read by every push and pop.
-  alignas(kCacheLine) std::unique_ptr<std::atomic<std::uint64_t>[]> ring_;
+  alignas(kCacheLine) Ring ring_;
   std::uint64_t mask_ = 0;
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};  // pops' line
   alignas(kCacheLine) std::atomic<std::uint64_t> tail_{0};  // pushes' line
