@@ -120,9 +120,14 @@ class Lifetime {
   }
 
  private:
-  LastUse drop(std::uint64_t amount) noexcept {
+  // The fetch_sub inline (every shared-path acquire and release ends here),
+  // the last use's hand-over not.
+  SAMPLEPOOL_HOT_INLINE LastUse drop(std::uint64_t amount) noexcept {
     const std::uint64_t now = word_.fetch_sub(amount, std::memory_order_acq_rel) - amount;
-    if ((now & kCountMask) != 0) return LastUse::no;
+    if ((now & kCountMask) != 0) [[likely]] return LastUse::no;
+    return last_use(now);
+  }
+  [[gnu::noinline]] LastUse last_use(std::uint64_t now) noexcept {
     if ((now & kOrphaned) != 0) return LastUse::finalize;
     if ((now & kDrainWaiter) != 0) {
       drained_.store(1, std::memory_order_release);  // the last store to this pool

@@ -87,8 +87,12 @@ class alignas(kCacheLine) BasicWakeChannel {
   }
 
  private:
-  void notify(int count) noexcept {
+  // The load inline (every shared-path release calls this), the wake not.
+  SAMPLEPOOL_HOT_INLINE void notify(int count) noexcept {
     if (sleepers_.load(std::memory_order_seq_cst) == 0) return;  // the common case: no syscall
+    wake(count);
+  }
+  [[gnu::noinline]] void wake(int count) noexcept {
     seq_.fetch_add(1, std::memory_order_release);  // pairs with prepare()'s acquire
     futex_wake(&seq_, count, kScope);
   }
