@@ -103,8 +103,9 @@ TEST(SlotCounts, ASetWithoutCachesCountsEachThreadsAcquiresInItsSlot) {
   EXPECT_EQ(set.totals().acquires, std::uint64_t{kThreads} * (kAcquires - 1));
 }
 
-// Through a FIFO pool, from several threads at once: Stats sums the pool's
-// count and the slots' exactly, and the first acquire claims the slot.
+// Through a FIFO pool, from several threads at once: each thread's first
+// acquire counts in the pool and claims a slot, the rest count there, and
+// Stats sums both exactly.
 TEST(SlotCounts, AFifoPoolsAcquiresAreCountedExactly) {
   PoolOptions fifo;
   fifo.free_list = FreeListPolicy::fifo;
@@ -126,6 +127,8 @@ TEST(SlotCounts, AFifoPoolsAcquiresAreCountedExactly) {
     });
   }
   for (auto& t : threads) t.join();
+  EXPECT_EQ(detail::PoolAccess::control(pool).hot.acquires.load(), std::uint64_t{kThreads})
+      << "only each thread's first acquire counts in the pool";
   EXPECT_EQ(pool.stats().acquires, std::uint64_t{kThreads} * kRounds);
 }
 

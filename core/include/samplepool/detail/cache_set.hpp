@@ -57,8 +57,9 @@ class CacheSet {
 
   // The shared paths call this: a thread that has no cache slot yet claims
   // one (thread_index.hpp), so its next call finds its cache. (Without
-  // caches only a failed poll claims one, for its count: the shared paths
-  // of a FIFO pool would pay the call on every acquire and release.)
+  // caches a thread claims one when it first counts in the pool, a failed
+  // poll or an acquire, for its counts (slot_counts.hpp): the shared paths
+  // of a FIFO pool would pay this call on every acquire and release.)
   void claim_for_next_time() const noexcept {
     if (exists()) claim_cache_slot();
   }
@@ -150,8 +151,11 @@ class CacheSet {
   // this thread's slot's counts; false when the thread has no slot, or the
   // set has caches (a shared-path acquire is then the exception: caches
   // closed, or no slot), and the caller calls count_acquire_without_slot.
-  // Runs in the caller's module, after the out-of-line shared path: there
-  // the slot's TLS word is one load, in the library a TLS call.
+  // Called by Pool::hand_out, in the library, where reading the slot's TLS
+  // word is a TLS descriptor call. (Inline in the caller's acquire_impl it
+  // read one load, but kept two more registers live across the shared
+  // path's call in every acquire, the C face's cached one included: 132 to
+  // 140 instructions a round trip, tools/bench_icount.py.)
   static bool count_acquire(const ControlBlock& cb) noexcept;
   // ... and where it answered false: counts it in the pool, and claims a
   // slot for a set without caches so that the next one need not.

@@ -40,10 +40,10 @@
 // list its own thread was pushing to when interrupted may wait for itself.
 //
 // Thread safety: push/try_pop from any thread; reset() as for LifoFreeList.
-// reset() allocates the ring (8 bytes an index, on whole cache lines of its
-// own: every push writes an entry, and no neighbour on the heap may share
-// its first or last line; cold path); steady state and growth allocate
-// nothing.
+// reset() allocates the ring (8 bytes an index, on whole 128-byte prefetch
+// pairs of its own, config.hpp: every push writes an entry, and no
+// neighbour on the heap may share its first or last line, nor their pairs;
+// cold path); steady state and growth allocate nothing.
 //
 // Memory ordering:
 //  - tail_'s fetch_add (push) is seq_cst: the free list's seq_cst point for
@@ -101,15 +101,15 @@ class FifoFreeList {
 
   using Entry = std::atomic<std::uint64_t>;
   struct RingFree {
-    void operator()(Entry* p) const noexcept { ::operator delete(p, std::align_val_t{kCacheLine}); }
+    void operator()(Entry* p) const noexcept { ::operator delete(p, std::align_val_t{kPrefetchPair}); }
   };
   using Ring = std::unique_ptr<Entry[], RingFree>;
-  // `size` entries (a power of two), zeroed, on whole lines of their own
-  // (header comment): at least a line's worth, starting on a line.
+  // `size` entries (a power of two), zeroed, on whole prefetch pairs of
+  // their own (header comment): at least a pair's worth, starting on one.
   static Ring make_ring(std::uint64_t size) {
-    constexpr std::uint64_t kPerLine = kCacheLine / sizeof(Entry);
-    const std::uint64_t n = size > kPerLine ? size : kPerLine;
-    auto* p = static_cast<Entry*>(::operator new(n * sizeof(Entry), std::align_val_t{kCacheLine}));
+    constexpr std::uint64_t kPerPair = kPrefetchPair / sizeof(Entry);
+    const std::uint64_t n = size > kPerPair ? size : kPerPair;
+    auto* p = static_cast<Entry*>(::operator new(n * sizeof(Entry), std::align_val_t{kPrefetchPair}));
     for (std::uint64_t i = 0; i < n; ++i) new (p + i) Entry(0);  // trivially destructible: nothing to end
     return Ring(p);
   }

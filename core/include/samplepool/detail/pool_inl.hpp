@@ -37,6 +37,8 @@ struct PoolAccess {
     return p;
   }
   static SampleSlot* peek(const Sample& s) noexcept { return s.slot(); }
+  // The pool's shared words, read-only (tests: where a count went).
+  static const ControlBlock& control(const Pool& pool) noexcept { return pool.cb_; }
   static bool sole(const Sample& s) noexcept { return (s.bits_ & Sample::kSole) != 0; }
   // The owner gives the pool up without waiting for its samples (only for a
   // thread caught inside its cache, a few instructions): it is decommitted, and the
@@ -53,7 +55,7 @@ SAMPLEPOOL_HOT_INLINE Errc Pool::acquire_impl(Sample& out, detail::Deadline dead
   out.reset();
   // A poll on an empty pool fails on loads alone: no lifetime reservation,
   // no sweep, no system call, and its count goes to a line of this thread's
-  // own, its cache entry or, without caches, its slot's poll count
+  // own, its cache entry or, without caches, its slot's counts
   // (slot_counts.hpp), where it holds a slot (control_block.hpp,
   // poll_must_fail).
   // The caller's cache entry is found once, for the test of its own cache

@@ -11,8 +11,12 @@
 // failed pop, and it was one of the FIFO round trip's seven locked
 // instructions (measured: the round trip 0.905x the time without it,
 // tools/ab_inproc.sh roundtrip --fifo). Here each thread slot
-// (thread_index.hpp) has a line of its own, which only the slot's holder
-// writes, with a plain load and store.
+// (thread_index.hpp) has a line of its own, alone in its 128-byte prefetch
+// pair as the thread caches are (two threads' slots are usually neighbours,
+// and every FIFO acquire writes here), which only the slot's holder writes,
+// with a plain load and store. Not async-signal-safe: a signal handler
+// that acquires from such a pool while its thread was counting may lose
+// one count (as the pops themselves are not: fifo_free_list.hpp).
 //
 // Index: a slot's byte offset in the cache arrays (CacheTls::offset)
 // divided by sizeof(ThreadCache). The offset is an exact multiple, so the
@@ -27,7 +31,8 @@
 // count_acquire_without_slot) and keeps it until it exits, as a thread that
 // uses a pool with caches does; the 64 slots are process-wide, so a process
 // with more such threads than that leaves the rest to count in the pool (and
-// later threads without a cache).
+// later threads without a cache, in pools that have them: a process with
+// many threads on FIFO pools leaves fewer caches to its LIFO pools).
 //
 // Thread safety: only the holder of the slot writes its counts
 // (single_writer_add; two live threads never hold one; a slot passes from an
@@ -46,7 +51,7 @@
 
 namespace samplepool::detail {
 
-struct alignas(kCacheLine) SlotCounts {
+struct alignas(kPrefetchPair) SlotCounts {
   std::atomic<std::uint64_t> failed{0};    // failed polls
   std::atomic<std::uint64_t> acquires{0};  // samples handed out by the shared path
 };
@@ -71,6 +76,6 @@ SAMPLEPOOL_HOT_INLINE SlotCounts& slot_counts_at(SlotCounts* counts, std::uint32
   return counts[(offset >> slot_index::kShift) * slot_index::kInverse];
 }
 
-static_assert(sizeof(SlotCounts) == kCacheLine, "each slot's counts on a line of their own");
+static_assert(sizeof(SlotCounts) == kPrefetchPair, "each slot's counts alone in a prefetch pair (config.hpp)");
 
 }  // namespace samplepool::detail
