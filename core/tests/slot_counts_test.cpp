@@ -48,13 +48,17 @@ TEST(SlotCounts, ASetWithoutCachesCountsEachThreadsFailuresInItsSlot) {
 }
 
 // A slot's byte offset finds that slot's entry (the index divides by the
-// cache entry's size through a multiplicative inverse).
+// cache entry's size through a multiplicative inverse); no array or no slot
+// finds none.
 TEST(SlotCounts, EachSlotsOffsetFindsItsOwnEntry) {
   std::vector<detail::SlotCounts> counts(detail::kCacheEntries);
   for (std::uint32_t slot = 1; slot < detail::kCacheEntries; ++slot) {
     const auto offset = slot * static_cast<std::uint32_t>(sizeof(detail::ThreadCache));
     EXPECT_EQ(&detail::slot_counts_at(counts.data(), offset), &counts[slot]) << "slot " << slot;
+    EXPECT_EQ(detail::slot_counts_of(counts.data(), offset), &counts[slot]) << "slot " << slot;
+    EXPECT_EQ(detail::slot_counts_of(nullptr, offset), nullptr) << "no array, slot " << slot;
   }
+  EXPECT_EQ(detail::slot_counts_of(counts.data(), 0), nullptr) << "offset 0: no slot";
 }
 
 // Through a FIFO pool: a fresh thread's first failed poll counts in the

@@ -361,18 +361,18 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::count_timeout(const ControlBlock& cb, Own o
     own.cache->count_timeout();
     return true;
   }
-  SlotCounts* counts = cb.read_mostly.slot_counts;
-  if (counts == nullptr || own.offset == 0) return false;
-  single_writer_add(slot_counts_at(counts, own.offset).failed, 1);
+  SlotCounts* mine = slot_counts_of(cb.read_mostly.slot_counts, own.offset);
+  if (mine == nullptr) [[unlikely]] return false;
+  single_writer_add(mine->failed, 1);
   return true;
 }
 
 SAMPLEPOOL_HOT_INLINE bool CacheSet::count_acquire(const ControlBlock& cb) noexcept {
   SlotCounts* counts = cb.read_mostly.slot_counts;
-  if (counts == nullptr) return false;
-  const std::uint32_t offset = cache_offset();
-  if (offset == 0) return false;
-  single_writer_add(slot_counts_at(counts, offset).acquires, 1);
+  if (counts == nullptr) return false;  // before the TLS read: a set with caches needs none
+  SlotCounts* mine = slot_counts_of(counts, cache_offset());
+  if (mine == nullptr) return false;
+  single_writer_add(mine->acquires, 1);
   return true;
 }
 

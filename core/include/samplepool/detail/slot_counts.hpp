@@ -76,6 +76,13 @@ SAMPLEPOOL_HOT_INLINE SlotCounts& slot_counts_at(SlotCounts* counts, std::uint32
   return counts[(offset >> slot_index::kShift) * slot_index::kInverse];
 }
 
+// The entry for a slot's byte offset in counts, or null where there is none:
+// no array (a set with caches) or offset 0 (the thread holds no slot).
+SAMPLEPOOL_HOT_INLINE SlotCounts* slot_counts_of(SlotCounts* counts, std::uint32_t offset) noexcept {
+  if (counts == nullptr || offset == 0) return nullptr;
+  return &slot_counts_at(counts, offset);
+}
+
 static_assert(sizeof(SlotCounts) == kPrefetchPair, "each slot's counts alone in a prefetch pair (config.hpp)");
 
 }  // namespace samplepool::detail
