@@ -73,7 +73,7 @@ void on_thread_exit(void*) noexcept {
     u->next = nullptr;
     u->finalize(u);  // may destroy the pool (and *u with it)
   }
-  const std::uint32_t slot = offset / static_cast<std::uint32_t>(sizeof(ThreadCache));
+  const std::uint32_t slot = cache_slot(offset);
   // release: this thread's last use of its caches happens-before the next
   // owner's claim (acquire in claim_cache_slot).
   g_used.fetch_and(~(std::uint64_t{1} << (slot - 1)), std::memory_order_release);
@@ -112,7 +112,7 @@ void claim_cache_slot() noexcept {
 }
 
 std::uint32_t thread_of_cache_offset(std::uint32_t offset) noexcept {
-  const std::uint32_t slot = offset / static_cast<std::uint32_t>(sizeof(ThreadCache));
+  const std::uint32_t slot = cache_slot(offset);
   return slot < kCacheEntries ? g_slot_thread[slot].load(std::memory_order_relaxed) : 0;
 }
 

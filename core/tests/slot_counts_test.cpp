@@ -54,6 +54,7 @@ TEST(SlotCounts, EachSlotsOffsetFindsItsOwnEntry) {
   std::vector<detail::SlotCounts> counts(detail::kCacheEntries);
   for (std::uint32_t slot = 1; slot < detail::kCacheEntries; ++slot) {
     const auto offset = slot * static_cast<std::uint32_t>(sizeof(detail::ThreadCache));
+    EXPECT_EQ(detail::cache_slot(offset), slot);
     EXPECT_EQ(&detail::slot_counts_at(counts.data(), offset), &counts[slot]) << "slot " << slot;
     EXPECT_EQ(detail::slot_counts_of(counts.data(), offset), &counts[slot]) << "slot " << slot;
     EXPECT_EQ(detail::slot_counts_of(nullptr, offset), nullptr) << "no array, slot " << slot;

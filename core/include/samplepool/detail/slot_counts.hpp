@@ -18,13 +18,10 @@
 // that acquires from such a pool while its thread was counting may lose
 // one count (as the pops themselves are not: fifo_free_list.hpp).
 //
-// Index: a slot's byte offset in the cache arrays (CacheTls::offset)
-// divided by sizeof(ThreadCache). The offset is an exact multiple, so the
-// division is a shift by the size's power of two and a multiply by the
-// inverse of its odd part modulo 2^32 (exact division, two instructions):
-// on a path GCC treats as cold it otherwise emitted a 64-bit div, 35 cycles
-// and more (measured: the FIFO poll at 16 ns against 6.4). Entry 0 is never
-// written: offset 0 means no slot, and the caller counts in the pool.
+// Index: the slot of the thread's byte offset in the cache arrays
+// (cache_slot, thread_cache.hpp: an exact division, two instructions).
+// Entry 0 is never written: offset 0 means no slot, and the caller counts
+// in the pool.
 //
 // Slots: a thread that polls or acquires from such a pool without holding a
 // slot counts in the pool and claims one (CacheSet::count_timeout_without_slot,
@@ -42,7 +39,6 @@
 #pragma once
 
 #include <atomic>
-#include <bit>
 #include <cassert>
 #include <cstdint>
 
@@ -56,24 +52,10 @@ struct alignas(kPrefetchPair) SlotCounts {
   std::atomic<std::uint64_t> acquires{0};  // samples handed out by the shared path
 };
 
-namespace slot_index {
-inline constexpr std::uint32_t kStride = sizeof(ThreadCache);
-inline constexpr int kShift = std::countr_zero(kStride);
-inline constexpr std::uint32_t kOdd = kStride >> kShift;
-// The inverse of kOdd modulo 2^32, by Newton's iteration (each step doubles
-// the correct low bits; an odd number is its own inverse modulo 8).
-inline constexpr std::uint32_t kInverse = [] {
-  std::uint32_t x = kOdd;
-  for (int i = 0; i < 5; ++i) x *= 2u - kOdd * x;
-  return x;
-}();
-static_assert(kOdd * kInverse == 1u);
-}  // namespace slot_index
-
 // The entry for a slot's byte offset (not 0) in an array of kCacheEntries.
 SAMPLEPOOL_HOT_INLINE SlotCounts& slot_counts_at(SlotCounts* counts, std::uint32_t offset) noexcept {
-  assert(offset % slot_index::kStride == 0);
-  return counts[(offset >> slot_index::kShift) * slot_index::kInverse];
+  assert(offset % sizeof(ThreadCache) == 0);
+  return counts[cache_slot(offset)];
 }
 
 // The entry for a slot's byte offset in counts, or null where there is none:
