@@ -96,6 +96,7 @@ void register_pool() {
       ->Args({kCount, kSize, 32});
   if constexpr (PollingPoolAdapter<P>) {
     counted(benchmark::RegisterBenchmark(("poll_empty/" + name).c_str(), PollEmpty<P>))->Args({kCount, kSize});
+    counted(benchmark::RegisterBenchmark(("try_roundtrip/" + name).c_str(), TryRoundTrip<P>))->Args({kCount, kSize});
   }
 }
 

@@ -207,6 +207,29 @@ void FailedPop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// 6: a poll that succeeds: try_acquire on a pool with every buffer free,
+// write a byte, release; the round trip of a capture loop that polls
+// (AM_GBF_NOWAIT, sp_pool_try_acquire) rather than blocks. A poll tests for
+// an empty pool before it takes, so its path differs from acquire()'s.
+template <PollingPoolAdapter P>
+void TryRoundTrip(benchmark::State& state) {
+  const PinnedTo pin(cpu_for(0));
+  P pool(static_cast<std::uint32_t>(state.range(0)), static_cast<std::size_t>(state.range(1)));
+  if (!usable(state, pool)) return;
+  thread_init(pool);
+  typename P::Item item{};
+  for (auto _ : state) {
+    if (!pool.try_acquire(item)) [[unlikely]] {
+      state.SkipWithError("try_acquire failed on a pool whose every buffer is free");
+      break;
+    }
+    *pool.data(item) = std::byte{1};
+    pool.release(std::move(item));
+  }
+  thread_fini(pool);
+  state.SetItemsProcessed(state.iterations());
+}
+
 // 7: pool-size scaling: cycle through 64 buffers of pools from 8 to 65,536
 // (acquire min(64, count), release them): the cost per buffer must not grow
 // with the pool.

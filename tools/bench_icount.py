@@ -6,7 +6,7 @@
 
 Runs each benchmark the filter selects under valgrind's callgrind twice, with
 samplepool_bench's --iterations=N and 2N, collecting only inside the scenario
-function (RoundTrip, Bulk, PollEmpty, FailedPop), and reports the difference
+function (RoundTrip, Bulk, TryRoundTrip, PollEmpty, FailedPop), and reports the difference
 divided by N and by the items an iteration moves: what one more item costs,
 with whatever the scenario does once (making the pool, holding every buffer
 for a poll) taken out. A count is exact and the same from run to run and
@@ -34,13 +34,15 @@ import tempfile
 
 # The quick form's single-thread goals (tools/samplepool/bench.cpp): the
 # round trip of samplepool's faces and policies and of the peers they are
-# held against, bulk, and the failing polls with their reference.
+# held against, bulk, the failing polls with their reference, and the round
+# trip through a poll that succeeds (try_roundtrip, no goal of its own).
 DEFAULT_FILTER = (
     r"^(roundtrip/(samplepool(_fifo|_growable|_dshow|_c)?|rte_mempool_cache|moodycamel_bcq|magazine_floor_parts)"
-    r"/.*/threads:1|bulk/(samplepool|rte_mempool_cache)/.*|poll_empty/.*)$"
+    r"/.*/threads:1|bulk/(samplepool|rte_mempool_cache)/.*|poll_empty/.*"
+    r"|try_roundtrip/(samplepool(_dshow|_c)?|rte_mempool_cache)/.*)$"
 )
 # The function each scenario's loop runs in (bench/scenarios.hpp), by prefix.
-SCENARIOS = {"roundtrip": "RoundTrip", "bulk": "Bulk", "poll_empty": None}
+SCENARIOS = {"roundtrip": "RoundTrip", "bulk": "Bulk", "poll_empty": None, "try_roundtrip": "TryRoundTrip"}
 ITERATIONS_PART = re.compile(r"/iterations:\d+")
 
 

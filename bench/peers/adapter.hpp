@@ -12,7 +12,8 @@
 //   };
 //
 // Adapters with try_acquire() take part in the poll_empty scenario (a
-// failing poll on an empty pool); acquire_bulk()/release_bulk(), where a
+// failing poll on an empty pool) and try_roundtrip (a poll that succeeds,
+// then a release); acquire_bulk()/release_bulk(), where a
 // pool has a bulk API, in the bulk scenario.
 //
 // Every adapter gets the same capacity (count buffers of size bytes) and the

@@ -64,6 +64,17 @@ class CacheSet {
     if (exists()) claim_cache_slot();
   }
 
+  // This thread's entry and its offset, found once per acquire: for a poll
+  // that tests its own cache and counts its failure there, and for the take
+  // (a second lookup would reload the array and the TLS word after the
+  // hint's acquire; in the shared library, the C and DirectShow faces', it
+  // was a second TLS descriptor call on every try_acquire).
+  struct Own {
+    ThreadCache* cache;  // null: no caches, or no slot
+    std::uint32_t offset;
+  };
+  static Own own(const ControlBlock& cb) noexcept;
+
   // Owner side, hot ------------------------------------------------------------
   // `cb` is the block given at construction, passed again by the pool (its
   // own member, addressed from `this`): reading it through the reference the
@@ -81,7 +92,7 @@ class CacheSet {
   // serve the call. As in put(), every unusual event (closed, empty, a pool
   // that stamps ages, reclaimed while inside) leaves through one
   // out-of-line call in tail position, so that only the caller's own values
-  // live across a call.
+  // live across a call. `own` is own(cb), which the caller has read.
   // The mark rides in the slot address's low bit, where Sample keeps it too
   // (PoolAccess::fill_tagged): the usual take's constant mark is one OR, and
   // the join with the cold exits' results is one register (as a separate
@@ -94,7 +105,7 @@ class CacheSet {
       return {reinterpret_cast<std::uintptr_t>(s) | (sole ? kSoleTag : 0)};
     }
   };
-  Taken take_one(ControlBlock& cb) noexcept;
+  Taken take_one(ControlBlock& cb, Own own) noexcept;
   // Puts a released sample into this thread's cache, or calls shared(s)
   // when the shared path must take it (no cache or slot, the cache closed).
   // The array is the sample's (s->caches, the same as cb's), taken from the
@@ -124,14 +135,6 @@ class CacheSet {
   bool nothing_cached_elsewhere(const ControlBlock& cb) const noexcept {
     return nothing_cached_elsewhere(cb, own(cb));
   }
-  // This thread's entry and its offset, found once for a poll that both
-  // tests its own cache and counts its failure there (a second lookup
-  // would reload the array and the TLS word after the hint's acquire).
-  struct Own {
-    ThreadCache* cache;  // null: no caches, or no slot
-    std::uint32_t offset;
-  };
-  static Own own(const ControlBlock& cb) noexcept;
   static bool nothing_cached_elsewhere(const ControlBlock& cb, Own own) noexcept;
   // The owner, outside a section, gives what its own cache holds back to
   // the shared list (no fence: the owner drains under `draining`, as a
@@ -341,8 +344,7 @@ SAMPLEPOOL_HOT_INLINE bool CacheSet::take(ControlBlock& cb, std::uint32_t k, Sin
   return got;
 }
 
-SAMPLEPOOL_HOT_INLINE CacheSet::Taken CacheSet::take_one(ControlBlock& cb) noexcept {
-  const Own own = CacheSet::own(cb);
+SAMPLEPOOL_HOT_INLINE CacheSet::Taken CacheSet::take_one(ControlBlock& cb, Own own) noexcept {
   if (own.cache == nullptr) return {};
   ThreadCache& c = *own.cache;
   if (!c.enter()) [[unlikely]] return drain_giving(c, {});
