@@ -148,8 +148,12 @@ class CacheSet {
   // slot (or the pool neither), and the caller counts it in the pool.
   static bool count_timeout(const ControlBlock& cb, Own own) noexcept;
   // ... and where it answered false: counts the failure in the pool, and
-  // claims a slot so that the next one need not.
-  [[gnu::cold]] void count_timeout_without_slot() noexcept;
+  // claims a slot so that the next one need not. Rare, yet not
+  // [[gnu::cold]]: GCC let the attribute's "never executed" spread to the
+  // whole failing poll around the call, which in the shared library (the C
+  // and DirectShow faces) it moved into the .text.unlikely part, a jump away
+  // on every failing poll.
+  void count_timeout_without_slot() noexcept;
   // Counts a sample the shared path handed out, in a set without caches in
   // this thread's slot's counts; false when the thread has no slot, or the
   // set has caches (a shared-path acquire is then the exception: caches
