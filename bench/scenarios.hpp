@@ -207,7 +207,7 @@ void FailedPop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// 6: a poll that succeeds: try_acquire on a pool with every buffer free,
+// 5, the other outcome: a poll that succeeds: try_acquire on a pool with every buffer free,
 // write a byte, release; the round trip of a capture loop that polls
 // (AM_GBF_NOWAIT, sp_pool_try_acquire) rather than blocks. A poll tests for
 // an empty pool before it takes, so its path differs from acquire()'s.

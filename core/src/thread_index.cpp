@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <bit>
+#include <cassert>
 #include <mutex>
 
 #include "samplepool/detail/holder_stamp.hpp"
@@ -74,6 +75,7 @@ void on_thread_exit(void*) noexcept {
     u->finalize(u);  // may destroy the pool (and *u with it)
   }
   const std::uint32_t slot = cache_slot(offset);
+  assert(slot >= 1 && slot <= kMaxCacheThreads);
   // release: this thread's last use of its caches happens-before the next
   // owner's claim (acquire in claim_cache_slot).
   g_used.fetch_and(~(std::uint64_t{1} << (slot - 1)), std::memory_order_release);

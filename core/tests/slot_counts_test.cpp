@@ -4,6 +4,7 @@
 // in the pool and claims a slot, so that its next count need not.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <thread>
 #include <vector>
 
@@ -60,6 +61,17 @@ TEST(SlotCounts, EachSlotsOffsetFindsItsOwnEntry) {
     EXPECT_EQ(detail::slot_counts_of(nullptr, offset), nullptr) << "no array, slot " << slot;
   }
   EXPECT_EQ(detail::slot_counts_of(counts.data(), 0), nullptr) << "offset 0: no slot";
+  // Offsets that are not multiples (a racy holder stamp): the slot below,
+  // or one far out of range, never a neighbour.
+  constexpr auto kStride = static_cast<std::uint32_t>(sizeof(detail::ThreadCache));
+  constexpr int kShift = std::countr_zero(kStride);
+  EXPECT_EQ(detail::cache_slot(kStride + 5), 1u);
+  for (std::uint32_t off = 1u << kShift; off < kStride * detail::kCacheEntries; off += 1u << kShift) {
+    const std::uint32_t below = off / kStride;
+    if (off % kStride == 0) continue;
+    const std::uint32_t got = detail::cache_slot(off);
+    EXPECT_TRUE(got >= detail::kCacheEntries) << "offset " << off << " gave slot " << got << ", beside " << below;
+  }
 }
 
 // Through a FIFO pool: a fresh thread's first failed poll counts in the

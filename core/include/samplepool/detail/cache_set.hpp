@@ -165,7 +165,10 @@ class CacheSet {
   // 140 instructions a round trip, tools/bench_icount.py.)
   static bool count_acquire(const ControlBlock& cb) noexcept;
   // ... and where it answered false: counts it in the pool, and claims a
-  // slot for a set without caches so that the next one need not.
+  // slot for a set without caches so that the next one need not. Cold,
+  // unlike count_timeout_without_slot: Pool::hand_out reaches it through an
+  // out-of-line call in tail position (count_acquire_in_pool), so no hot
+  // block lies around it for the attribute to spread into.
   [[gnu::cold]] void count_acquire_without_slot() noexcept;
 
   // Closers --------------------------------------------------------------------

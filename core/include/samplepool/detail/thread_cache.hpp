@@ -181,8 +181,12 @@ static_assert(offsetof(ThreadCache, items) < kCacheLine, "the handshake words sh
 // modulo 2^32 (exact division, two instructions): on a path GCC treats as
 // cold it otherwise emitted a 64-bit div, 35 cycles and more (measured: a
 // FIFO pool's failing poll, which counts in its slot, at 16 ns against 6.4).
-// An offset that is not a multiple gives a slot far out of range, never a
-// neighbour's.
+// An offset that is not a multiple gives the slot below it where it is off
+// by less than the size's power of two (the shift drops those bits), else
+// a slot far out of range (2^32 / 3 and more for today's 384 bytes): never
+// a neighbour's. Only
+// thread_of_cache_offset sees such offsets (racy holder stamps), and it
+// bounds the slot.
 namespace cache_slot_detail {
 inline constexpr std::uint32_t kStride = sizeof(ThreadCache);
 inline constexpr int kShift = std::countr_zero(kStride);
