@@ -184,9 +184,8 @@ static_assert(offsetof(ThreadCache, items) < kCacheLine, "the handshake words sh
 // An offset that is not a multiple gives the slot below it where it is off
 // by less than the size's power of two (the shift drops those bits), else
 // a slot far out of range (2^32 / 3 and more for today's 384 bytes): never
-// a neighbour's. Only
-// thread_of_cache_offset sees such offsets (racy holder stamps), and it
-// bounds the slot.
+// a neighbour's. Only thread_of_cache_offset sees such offsets (racy holder
+// stamps), and it bounds the slot.
 namespace cache_slot_detail {
 inline constexpr std::uint32_t kStride = sizeof(ThreadCache);
 inline constexpr int kShift = std::countr_zero(kStride);
