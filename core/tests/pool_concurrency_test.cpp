@@ -315,6 +315,64 @@ TEST_P(PoolConcurrency, DestructorWaitsForLateRelease) {
   releaser.join();
 }
 
+// A release on the shared path keeps the pool through its push, its wake
+// and the release callback, and lets go last (Lifetime::release_held).
+// Stalled in its callback, with its sample already taken again by another
+// acquire, it keeps ~Pool waiting; and the statistics, whose held count
+// then counts that sample twice, never report more held than exist.
+TEST_P(PoolConcurrency, ReleaseStalledAfterItsPushKeepsThePoolAndSaneStats) {
+  struct Gate {
+    std::mutex m;
+    std::condition_variable cv;
+    int calls = 0;
+    bool entered = false;
+    bool open = false;
+  } gate;
+  auto pool = std::make_unique<Pool>(options());
+  ASSERT_EQ(pool->set_properties({1, 256, 16, 0}), Errc::ok);
+  ASSERT_EQ(pool->set_release_callback(
+                [](void* c) {
+                  Gate& g = *static_cast<Gate*>(c);
+                  std::unique_lock lock(g.m);
+                  if (g.calls++ != 0) return;  // only the first release stalls
+                  g.entered = true;
+                  g.cv.notify_all();
+                  g.cv.wait(lock, [&g] { return g.open; });
+                },
+                &gate),
+            Errc::ok);
+  ASSERT_EQ(pool->commit(), Errc::ok);
+  Sample held;
+  ASSERT_EQ(pool->acquire(held), Errc::ok);
+  std::thread releaser([s = std::move(held)]() mutable { s.reset(); });
+  {
+    std::unique_lock lock(gate.m);
+    gate.cv.wait(lock, [&gate] { return gate.entered; });
+  }
+  Sample again;  // pushed already: an acquire takes it while its releaser still counts it
+  ASSERT_EQ(pool->try_acquire(again), Errc::ok);
+  const Stats st = pool->stats();
+  EXPECT_EQ(st.outstanding, 1u);
+  EXPECT_EQ(st.free, 0u);
+  EXPECT_EQ(st.high_water, 1u);
+  again.reset();
+  std::atomic<bool> destroyed{false};
+  std::thread destroyer([&] {
+    pool.reset();
+    destroyed = true;
+  });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(destroyed.load()) << "~Pool returned while a release was still inside";
+  {
+    std::lock_guard lock(gate.m);
+    gate.open = true;
+  }
+  gate.cv.notify_all();
+  releaser.join();
+  destroyer.join();
+  EXPECT_TRUE(destroyed.load());
+}
+
 // The uncontended paths make no system call at all.
 TEST_P(PoolConcurrency, UncontendedPathsMakeNoSyscall) {
   Pool pool(options());
