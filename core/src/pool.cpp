@@ -194,12 +194,11 @@ void Pool::recycle_shared(SampleSlot* s) noexcept {
   // since a FIFO list cannot be walked by holders(). Published by the push.
   s->held().refs.store(0, std::memory_order_relaxed);
   caches_.claim_for_next_time();
-  // The held sample keeps the pool alive until release_held, the last
-  // touch (lifetime.hpp).
+  cb_.hot.life.in_flight_from_held();  // before the push: keeps the held count exact
   cb_.free.push(s->index);  // release: publishes this holder's writes to the next acquirer
   cb_.wake.notify_one();    // after the push: see wake_channel.hpp
   if (ReleaseCallback cb = cb_.read_mostly.callback) cb(cb_.read_mostly.callback_context);
-  if (cb_.hot.life.release_held() == detail::Lifetime::LastUse::finalize) finalize();
+  if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
   // Nothing after this line may touch *this: its owner may have freed it.
 }
 
@@ -423,10 +422,11 @@ void Pool::recycle_bulk_shared(SampleSlot* const* slots, std::uint32_t k) noexce
     slots[i]->held().refs.store(0, std::memory_order_relaxed);  // as recycle_shared
     batch[i] = slots[i]->index;
   }
-  // The k held samples keep the pool alive across the push (lifetime.hpp).
+  // One in-flight use keeps the pool alive across the push (lifetime.hpp).
+  cb_.hot.life.in_flight_from_held(k);
   cb_.free.push_bulk(batch, k);
   cb_.wake.notify_n(k);
-  if (cb_.hot.life.release_held(k) == detail::Lifetime::LastUse::finalize) finalize();
+  if (cb_.hot.life.leave() == detail::Lifetime::LastUse::finalize) finalize();
 }
 
 // ---------------------------------------------------------------------------

@@ -315,26 +315,33 @@ TEST_P(PoolConcurrency, DestructorWaitsForLateRelease) {
   releaser.join();
 }
 
-// A release on the shared path keeps the pool through its push, its wake
-// and the release callback, and lets go last (Lifetime::release_held).
-// Stalled in its callback, with its sample already taken again by another
-// acquire, it keeps ~Pool waiting; and the statistics, whose held count
-// then counts that sample twice, never report more held than exist.
-TEST_P(PoolConcurrency, ReleaseStalledAfterItsPushKeepsThePoolAndSaneStats) {
+// A release on the shared path converts its held sample to a call in
+// flight before its push, and ends that call last, after the wake and the
+// release callback (lifetime.hpp). Stalled in its callback, with another
+// acquire served meanwhile, it keeps ~Pool waiting, and the statistics stay
+// exact: the callback sees its sample free, the pool one sample held and a
+// high-water mark of one. (Dropping the held count after the push instead,
+// one read-modify-write fewer, would count the release's sample as held
+// through the callback: free 1 there, then 2 held and a mark of 2 here.)
+TEST_P(PoolConcurrency, ReleaseStalledInItsCallbackKeepsThePoolAndExactStats) {
   struct Gate {
+    Pool* pool = nullptr;
     std::mutex m;
     std::condition_variable cv;
     int calls = 0;
+    std::uint32_t free_seen = 0;
     bool entered = false;
     bool open = false;
   } gate;
   auto pool = std::make_unique<Pool>(options());
-  ASSERT_EQ(pool->set_properties({1, 256, 16, 0}), Errc::ok);
+  gate.pool = pool.get();
+  ASSERT_EQ(pool->set_properties({2, 256, 16, 0}), Errc::ok);
   ASSERT_EQ(pool->set_release_callback(
                 [](void* c) {
                   Gate& g = *static_cast<Gate*>(c);
                   std::unique_lock lock(g.m);
                   if (g.calls++ != 0) return;  // only the first release stalls
+                  g.free_seen = g.pool->stats().free;
                   g.entered = true;
                   g.cv.notify_all();
                   g.cv.wait(lock, [&g] { return g.open; });
@@ -349,11 +356,12 @@ TEST_P(PoolConcurrency, ReleaseStalledAfterItsPushKeepsThePoolAndSaneStats) {
     std::unique_lock lock(gate.m);
     gate.cv.wait(lock, [&gate] { return gate.entered; });
   }
-  Sample again;  // pushed already: an acquire takes it while its releaser still counts it
-  ASSERT_EQ(pool->try_acquire(again), Errc::ok);
+  EXPECT_EQ(gate.free_seen, 2u);
+  Sample again;
+  EXPECT_EQ(pool->try_acquire(again), Errc::ok);
   const Stats st = pool->stats();
   EXPECT_EQ(st.outstanding, 1u);
-  EXPECT_EQ(st.free, 0u);
+  EXPECT_EQ(st.free, 1u);
   EXPECT_EQ(st.high_water, 1u);
   again.reset();
   std::atomic<bool> destroyed{false};

@@ -179,17 +179,6 @@ inline leave_use() {
   }
 }
 
-inline leave_held() {  /* Lifetime::release_held: a release's last touch */
-  d_step {
-    TOUCH;
-    held--;
-    if
-    :: drain_flag && held == 0 && inflight == 0 -> drained = 1
-    :: else -> skip
-    fi
-  }
-}
-
 inline notify(n) {  /* WakeChannel::notify: wait-free */
   TOUCH;
   if
@@ -312,25 +301,28 @@ inline reopen_caches(dec) {          /* release_caches / reopen_caches_locked */
   sweep_lock = 0
 }
 
-/* Shared-path release of sample i (Pool::recycle_shared): the held sample
-   keeps the pool alive across the push and the wake, and is dropped last
-   (Lifetime::release_held). */
+/* Shared-path release of sample i (Pool::recycle_shared). */
 inline release_shared(i) {
 #if BROKEN == 3
   d_step { TOUCH; held-- };
   d_step { TOUCH; owner[i] = NONE };
   push(i);
   notify(1);
+#else
+  d_step { TOUCH; held--; inflight++ };   /* in_flight_from_held */
+#endif
+#if BROKEN == 3
 #elif BROKEN == 1
   notify(1);
   d_step { TOUCH; owner[i] = NONE };
   push(i);
-  leave_held()
 #else
   d_step { TOUCH; owner[i] = NONE };
   push(i);                                 /* seq_cst */
   notify(1);
-  leave_held()
+#endif
+#if BROKEN != 3
+  leave_use()
 #endif
 }
 

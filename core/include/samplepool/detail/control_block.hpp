@@ -205,12 +205,8 @@ struct ControlBlock {
             counters.count.load(std::memory_order_relaxed) >= counters.max_count.load(std::memory_order_relaxed));
   }
 
-  // `held` may count a sample twice while its releaser is between its push
-  // and its drop (lifetime.hpp): no more samples than exist are ever held.
   void note_high_water(std::uint32_t held) noexcept {
     if (held > hot.high_water.load(std::memory_order_relaxed)) [[unlikely]] {
-      const std::uint32_t exist = counters.count.load(std::memory_order_relaxed);
-      if (held > exist) held = exist;
       std::uint64_t hw = hot.high_water.load(std::memory_order_relaxed);
       while (held > hw && !hot.high_water.compare_exchange_weak(hw, held, std::memory_order_relaxed)) {
       }

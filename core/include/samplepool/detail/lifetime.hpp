@@ -12,19 +12,12 @@
 // Word layout (64 bits):
 //   bits  0..31  held samples (<= kMaxSampleCount)
 //   bits 32..55  calls in flight: acquires (reserved on entry, converted to a
-//                held sample on success, dropped on failure) and the
-//                releases of thread caches' batches (their held samples
-//                converted to one in-flight call before the push, dropped
-//                when the release is done).
-// A single release on the shared path (Pool::recycle_shared) makes one RMW,
-// not two: its held sample keeps the pool alive across the push, the wake
-// and the release callback, and is dropped last (release_held). Between its
-// push and that drop the sample may already be held again by an acquirer:
-// the held count then exceeds the samples off the shared list by the
-// releases in that window, never falls below it (statistics clamp it:
-// ControlBlock::note_high_water, Pool::stats). Measured: the FIFO round
-// trip, which takes the shared path both ways, 0.85x the time with one RMW
-// fewer (tools/ab_inproc.sh roundtrip --fifo, 1 thread).
+//                held sample on success, dropped on failure) and releases
+//                (a held sample converted to in-flight before it is pushed,
+//                dropped when the release is done). Converting before the
+//                push keeps the held count exact: it never exceeds the
+//                sample count, even while one thread's release overlaps
+//                another's acquire of the same sample.
 //   bits 56..61  zero (guard against a carry out of the in-flight field)
 //   bit  62      kDrainWaiter: the owner sleeps until the counts reach zero
 //   bit  63      kOrphaned: no owner; the last use finalizes the pool
@@ -105,10 +98,6 @@ class Lifetime {
   // LastUse::finalize, in which case it must run the finalizer (and then
   // touch nothing).
   [[nodiscard]] LastUse leave() noexcept { return drop(kAcquirer); }
-  // A release's n held samples, already pushed, end its use of the pool:
-  // the same contract as leave() (see above for what the count says
-  // meanwhile).
-  [[nodiscard]] LastUse release_held(std::uint32_t n = 1) noexcept { return drop(n * kHeld); }
 
   // Owner side ---------------------------------------------------------------
   std::uint64_t load() const noexcept { return word_.load(std::memory_order_seq_cst); }
